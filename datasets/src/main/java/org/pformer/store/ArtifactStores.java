@@ -18,4 +18,20 @@ public final class ArtifactStores {
         }
         throw new IllegalArgumentException("unsupported store URI '" + rootUri + "'; expected s3://bucket[/prefix] or file:///dir");
     }
+
+    /**
+     * A store through which {@code ref} can be read and verified, whatever store wrote it: the whole bucket for an
+     * s3:// reference, the object's directory for a file:// one.
+     */
+    public static ArtifactStore openContaining(ArtifactRef ref) {
+        String uri = ref.uri();
+        if (uri.startsWith("s3://")) {
+            return open("s3://" + S3ArtifactStore.parseUri(uri)[0]);
+        }
+        if (uri.startsWith("file://")) {
+            Path object = Path.of(uri.substring("file://".length()));
+            return new LocalArtifactStore(object.getParent());
+        }
+        throw new IllegalArgumentException("artifact reference " + uri + " names no supported store; expected s3:// or file://");
+    }
 }

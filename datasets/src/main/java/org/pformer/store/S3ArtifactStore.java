@@ -102,6 +102,17 @@ public final class S3ArtifactStore extends AbstractArtifactStore {
         this.rootUri = "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
         this.settings = settings;
 
+        this.s3 = newClient(settings, credentials);
+        this.transfers = TransferManagerBuilder.standard()
+                .withS3Client(s3)
+                .withMultipartUploadThreshold(settings.multipartThreshold())
+                .withMinimumUploadPartSize(settings.partSize())
+                .withShutDownThreadPools(true)
+                .build();
+    }
+
+    /** An S3 client with these settings: path-style, custom endpoint, SDK retries with exponential backoff. */
+    public static AmazonS3 newClient(Settings settings, AWSCredentialsProvider credentials) {
         ClientConfiguration client = new ClientConfiguration()
                 .withRetryPolicy(PredefinedRetryPolicies.getDefaultRetryPolicyWithCustomMaxRetries(settings.maxErrorRetry()))
                 .withConnectionTimeout(settings.connectTimeoutMs())
@@ -115,13 +126,20 @@ public final class S3ArtifactStore extends AbstractArtifactStore {
         } else {
             builder.withRegion(settings.region());
         }
-        this.s3 = builder.build();
-        this.transfers = TransferManagerBuilder.standard()
-                .withS3Client(s3)
-                .withMultipartUploadThreshold(settings.multipartThreshold())
-                .withMinimumUploadPartSize(settings.partSize())
-                .withShutDownThreadPools(true)
-                .build();
+        return builder.build();
+    }
+
+    /** Splits {@code s3://bucket/key} into bucket and key. */
+    public static String[] parseUri(String uri) {
+        if (uri == null || !uri.startsWith("s3://")) {
+            throw new IllegalArgumentException("expected an s3://bucket/key URI, got " + uri);
+        }
+        String rest = uri.substring(5);
+        int slash = rest.indexOf('/');
+        if (slash <= 0 || slash == rest.length() - 1) {
+            throw new IllegalArgumentException("expected an s3://bucket/key URI, got " + uri);
+        }
+        return new String[] {rest.substring(0, slash), rest.substring(slash + 1)};
     }
 
     public String bucket() {

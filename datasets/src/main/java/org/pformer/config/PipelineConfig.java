@@ -111,6 +111,26 @@ public record PipelineConfig(
         return ConfigHash.sha256Hex(Map.of("stage", stage.id(), "config", stageSection(stage)));
     }
 
+    /** This configuration with other alignment-loss weights (an ablation grid point); nothing else changes. */
+    public PipelineConfig withOmegas(double omega1, double omega2) {
+        Stage1Config s1 = new Stage1Config(omega1, stage1.train(), stage1.pformerDropoutInTargets(), stage1.targetCache());
+        Stage2Config s2 = new Stage2Config(omega2, stage2.train(), stage2.initLlmProjFromStage1(), stage2.prompt(),
+                stage2.targetCache());
+        return new PipelineConfig(name, seed, store, data, world, models, foundation, ingest, pformer, s1, s2, eval, runtime);
+    }
+
+    /** This configuration with another seed (a repeat of the same experiment). */
+    public PipelineConfig withSeed(long newSeed) {
+        return new PipelineConfig(name, newSeed, store, data, world, models, foundation, ingest, pformer, stage1, stage2,
+                eval, runtime);
+    }
+
+    /** True when a stage consumes the P-Former's prompts, i.e. omega1 or omega2 is positive. */
+    @JsonIgnore
+    public boolean needsPFormer() {
+        return stage1.omega1() > 0 || stage2.omega2() > 0;
+    }
+
     /** sha256 (hex) of the whole canonical configuration: the run's identity in MLflow tags and search attributes. */
     public String configHash() {
         return ConfigHash.sha256Hex(this);

@@ -1,0 +1,29 @@
+package org.pformer.activities.api;
+
+import java.util.EnumMap;
+import java.util.Map;
+import org.pformer.config.StageName;
+
+/**
+ * Version of the code that computes each stage, part of every stage cache key. Bump a stage's number when a change
+ * alters its numbers (model code, losses, data order, tokenisation): cached results of the old code are then no
+ * longer reused. Changes that keep results identical (logging, orchestration) need no bump.
+ */
+public final class CodeVersion {
+
+    private static final Map<StageName, Integer> VERSIONS = new EnumMap<>(Map.of(
+            StageName.FOUNDATION, 1,
+            StageName.INGEST, 1,
+            StageName.PFORMER, 1,
+            StageName.STAGE1, 1,
+            StageName.STAGE2, 1,
+            StageName.EVAL_VQA, 1,
+            StageName.EVAL_CAPTION, 1,
+            StageName.EVAL_RETRIEVAL, 1));
+
+    private CodeVersion() {}
+
+    public static String of(StageName stage) {
+        return stage.id() + "/" + VERSIONS.get(stage);
+    }
+}

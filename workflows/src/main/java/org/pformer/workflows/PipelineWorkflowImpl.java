@@ -104,15 +104,13 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
             state = "COMPLETED";
             return new PipelineResult(workflowId, config.stage1().omega1(), config.stage2().omega2(), config.seed(), done,
                     metrics);
-        } catch (CanceledFailure e) {
-            state = "CANCELLED";
-            markUnfinished("CANCELLED", "pipeline cancelled");
-            Workflow.newDetachedCancellationScope(() -> pipeline.endTrackingRun(run, Map.of(), "KILLED")).run();
-            throw e;
         } catch (RuntimeException e) {
-            state = "FAILED";
-            markUnfinished("FAILED", rootMessage(e));
-            Workflow.newDetachedCancellationScope(() -> pipeline.endTrackingRun(run, Map.of(), "FAILED")).run();
+            // a cancelled workflow sees its running activity fail with a CanceledFailure cause
+            boolean cancelled = e instanceof CanceledFailure || CancellationScope.current().isCancelRequested();
+            state = cancelled ? "CANCELLED" : "FAILED";
+            markUnfinished(state, cancelled ? "pipeline cancelled" : rootMessage(e));
+            Workflow.newDetachedCancellationScope(
+                    () -> pipeline.endTrackingRun(run, Map.of(), cancelled ? "KILLED" : "FAILED")).run();
             throw e;
         }
     }

@@ -20,18 +20,22 @@ public final class ArtifactStores {
     }
 
     /**
-     * A store through which {@code ref} can be read and verified, whatever store wrote it: the whole bucket for an
-     * s3:// reference, the object's directory for a file:// one.
+     * The root of a store through which {@code ref} can be read and verified, whatever store wrote it: the whole
+     * bucket for an s3:// reference, the object's directory for a file:// one.
      */
-    public static ArtifactStore openContaining(ArtifactRef ref) {
+    public static String containingRoot(ArtifactRef ref) {
         String uri = ref.uri();
         if (uri.startsWith("s3://")) {
-            return open("s3://" + S3ArtifactStore.parseUri(uri)[0]);
+            return "s3://" + S3ArtifactStore.parseUri(uri)[0];
         }
         if (uri.startsWith("file://")) {
-            Path object = Path.of(uri.substring("file://".length()));
-            return new LocalArtifactStore(object.getParent());
+            return "file://" + Path.of(uri.substring("file://".length())).getParent();
         }
         throw new IllegalArgumentException("artifact reference " + uri + " names no supported store; expected s3:// or file://");
+    }
+
+    /** Opens {@link #containingRoot(ArtifactRef)}. */
+    public static ArtifactStore openContaining(ArtifactRef ref) {
+        return open(containingRoot(ref));
     }
 }

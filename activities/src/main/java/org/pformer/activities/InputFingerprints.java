@@ -1,0 +1,94 @@
+package org.pformer.activities;
+
+import com.amazonaws.services.s3.AmazonS3;
+import com.amazonaws.services.s3.model.ListObjectsV2Request;
+import com.amazonaws.services.s3.model.ListObjectsV2Result;
+import com.amazonaws.services.s3.model.S3ObjectSummary;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.pformer.store.Digests;
+import org.pformer.store.S3ArtifactStore;
+
+/**
+ * Cheap digests of external inputs for stage cache keys: the sorted listing of (path, size, modification time) for
+ * local files and directories, (key, size, ETag) for S3 objects and prefixes. Re-hashing terabytes of images on every
+ * run is not practical; a listing changes whenever a file is added, removed, resized or rewritten.
+ */
+final class InputFingerprints {
+
+    private final AmazonS3 s3;
+
+    InputFingerprints(AmazonS3 s3) {
+        this.s3 = s3;
+    }
+
+    /** Digest of one input; fails with a message naming it when it does not exist or is empty. */
+    String of(String name, String location) {
+        List<String> lines = location.startsWith("s3://") ? s3Listing(name, location) : localListing(name, Path.of(location));
+        MessageDigest d = Digests.sha256();
+        for (String line : lines) {
+            d.update(line.getBytes(StandardCharsets.UTF_8));
+            d.update((byte) '\n');
+        }
+        return Digests.hex(d);
+    }
+
+    private static List<String> localListing(String name, Path path) {
+        if (!Files.exists(path)) {
+            throw new InputMissingException("input " + name + ": no such file or directory: " + path);
+        }
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(path)) {
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                lines.add(path.relativize(f) + "\t" + Files.size(f) + "\t" + Files.getLastModifiedTime(f).toMillis());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list input " + name + " at " + path, e);
+        }
+        if (lines.isEmpty()) {
+            throw new InputMissingException("input " + name + ": " + path + " holds no files");
+        }
+        return lines;
+    }
+
+    private List<String> s3Listing(String name, String uri) {
+        String rest = uri.substring("s3://".length());
+        int slash = rest.indexOf('/');
+        String bucket = slash < 0 ? rest : rest.substring(0, slash);
+        String prefix = slash < 0 ? "" : rest.substring(slash + 1);
+        List<String> lines = new ArrayList<>();
+        ListObjectsV2Request request = new ListObjectsV2Request().withBucketName(bucket).withPrefix(prefix);
+        ListObjectsV2Result page;
+        do {
+            page = s3.listObjectsV2(request);
+            for (S3ObjectSummary o : page.getObjectSummaries()) {
+                lines.add(o.getKey() + "\t" + o.getSize() + "\t" + o.getETag());
+            }
+            request.setContinuationToken(page.getNextContinuationToken());
+        } while (page.isTruncated());
+        if (lines.isEmpty()) {
+            throw new InputMissingException("input " + name + ": nothing at " + uri);
+        }
+        lines.sort(null);
+        return lines;
+    }
+
+    /** An input that does not exist: retrying cannot help. */
+    static final class InputMissingException extends RuntimeException {
+        InputMissingException(String message) {
+            super(message);
+        }
+    }
+
+    static AmazonS3 defaultClient() {
+        return S3ArtifactStore.newClient(S3ArtifactStore.Settings.fromEnvironment(),
+                com.amazonaws.auth.DefaultAWSCredentialsProviderChain.getInstance());
+    }
+}

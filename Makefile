@@ -1,14 +1,33 @@
 # The two commands: `make demo` (the main job) and `make test` (the test suite).
 SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
 MVN ?= mvn -B -ntp
+SERVICES := bash infra/local/services.sh
+# clients of the local services take endpoints and credentials from env.sh
+WITH_ENV := source <(bash infra/local/env.sh) &&
 
-.PHONY: test build clean
+.PHONY: test demo build services-up services-down services-status clean
 
-test:
-	$(MVN) verify
+## test: unit tests, then integration tests (*IT) against the real local Temporal, MLflow and S3 servers
+test: services-up
+	$(WITH_ENV) $(MVN) verify
 
+## demo: the whole pipeline on the shipped benchmark world (ABLATION=1: the 2x2 omega grid, SEEDS=1,2,3)
+demo: services-up build
+	$(WITH_ENV) bash infra/demo.sh
+
+## build: compile and package the CLI (bin/pformer) without running tests
 build:
-	$(MVN) -DskipTests -DskipITs package
+	$(MVN) -q -DskipTests -DskipITs package
+
+services-up:
+	$(SERVICES) up
+
+services-down:
+	$(SERVICES) down
+
+services-status:
+	$(SERVICES) status
 
 clean:
 	$(MVN) -q clean

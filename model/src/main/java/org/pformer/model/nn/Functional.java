@@ -1,6 +1,7 @@
 package org.pformer.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 import ai.djl.nn.norm.Dropout;
@@ -31,6 +32,35 @@ public final class Functional {
     }
 
     /**
+     * {@code x · factor} for tensors on an autograd path. DJL's {@code mul(Number)} wraps the number in a scalar
+     * tensor backed by a Java direct buffer and closes it at once; autograd saves that tensor for the backward
+     * pass, and once the buffer is garbage-collected backward reads freed memory (random NaN/Inf gradients).
+     * Here the scalar lives in {@code x}'s manager until that manager (the per-step one) closes.
+     */
+    public static NDArray scale(NDArray x, double factor) {
+        return x.mul(x.getManager().create((float) factor));
+    }
+
+    /** Labels from ids and a 0/1 mask: the id where the mask is 1, {@link #IGNORE_INDEX} where it is 0. */
+    public static NDArray maskedLabels(NDArray ids, NDArray mask) {
+        NDArray keep = mask.toType(DataType.INT64, false);
+        return ids.toType(DataType.INT64, false).mul(keep).add(keep.neg().add(1).mul(IGNORE_INDEX));
+    }
+
+    /**
+     * HF's causal-LM loss: logits (B, L, V) at position i predict labels (B, L) at i+1; mean cross-entropy over
+     * labels that are not {@link #IGNORE_INDEX}.
+     */
+    public static NDArray nextTokenLoss(NDArray logits, NDArray labels) {
+        long b = logits.getShape().get(0);
+        long len = logits.getShape().get(1);
+        long v = logits.getShape().get(2);
+        NDArray shiftedLogits = logits.get(new NDIndex(":, :-1, :")).reshape(b * (len - 1), v);
+        NDArray shiftedLabels = labels.get(new NDIndex(":, 1:")).reshape(b * (len - 1));
+        return crossEntropy(shiftedLogits, shiftedLabels, 0);
+    }
+
+    /**
      * Mean cross-entropy of {@code logits} (N, C) against integer {@code labels} (N), skipping labels equal to
      * {@link #IGNORE_INDEX}, with optional label smoothing ε as PyTorch's {@code F.cross_entropy}:
      * {@code (1-ε)·NLL + ε·mean_c(-log p_c)}, averaged over non-ignored rows. Computed in FLOAT32.
@@ -50,7 +80,7 @@ public final class Functional {
         NDArray perRow = picked.neg();
         if (labelSmoothing > 0) {
             NDArray smooth = logp.mean(new int[] {1}).neg();
-            perRow = perRow.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing));
+            perRow = scale(perRow, 1 - labelSmoothing).add(scale(smooth, labelSmoothing));
         }
         NDArray validF = valid.toType(DataType.FLOAT32, false);
         NDArray count = validF.sum();

@@ -11,11 +11,26 @@ public final class Linear extends Module {
     private final int inFeatures;
     private final int outFeatures;
 
+    /** A layer initialised as in HF BERT/OPT/ViT: weight Normal(0, 0.02), bias zero. */
     public Linear(ParameterFactory f, int inFeatures, int outFeatures, boolean withBias) {
+        this(f, inFeatures, outFeatures, withBias, ParameterFactory.NORMAL_002, ParameterFactory.ZEROS);
+    }
+
+    private Linear(ParameterFactory f, int inFeatures, int outFeatures, boolean withBias, ParameterFactory.Init w,
+            ParameterFactory.Init b) {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        this.weight = addParameter(f, "weight", new Shape(outFeatures, inFeatures), ParameterFactory.NORMAL_002);
-        this.bias = withBias ? addParameter(f, "bias", new Shape(outFeatures), ParameterFactory.ZEROS) : null;
+        this.weight = addParameter(f, "weight", new Shape(outFeatures, inFeatures), w);
+        this.bias = withBias ? addParameter(f, "bias", new Shape(outFeatures), b) : null;
+    }
+
+    /**
+     * A layer with PyTorch's default {@code nn.Linear} init (weight and bias Uniform(±1/sqrt(in))), as the
+     * P-Former heads that the reference code adds on top of a pretrained BERT.
+     */
+    public static Linear withTorchDefaultInit(ParameterFactory f, int inFeatures, int outFeatures) {
+        ParameterFactory.Init u = new ParameterFactory.Init.Uniform(1 / Math.sqrt(inFeatures));
+        return new Linear(f, inFeatures, outFeatures, true, u, u);
     }
 
     public Linear(ParameterFactory f, int inFeatures, int outFeatures) {

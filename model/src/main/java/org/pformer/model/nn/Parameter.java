@@ -49,7 +49,8 @@ public final class Parameter {
 
     /**
      * Replaces the value (weight loading, precision casts, checkpoint restore). The replacement must have the
-     * same shape; it is taken over (unregistered from any scope, attached to the old value's manager).
+     * same shape; it is taken over (unregistered from any scope, attached to the old value's manager). Pass an
+     * engine-owned array (e.g. {@code duplicate()} of one created from Java data).
      */
     public void replace(NDArray replacement) {
         if (!replacement.getShape().equals(value.getShape())) {

@@ -18,6 +18,9 @@ public final class ParameterFactory {
         /** Normal(0, std): linear and embedding weights (BERT/OPT/ViT use std 0.02). */
         record Normal(double std) implements Init {}
 
+        /** Uniform(−bound, bound): PyTorch's default {@code nn.Linear} init uses bound 1/sqrt(fan_in). */
+        record Uniform(double bound) implements Init {}
+
         /** A constant: zeros for biases, ones for LayerNorm weights, 0.07 for the contrastive temperature. */
         record Constant(double value) implements Init {}
     }
@@ -55,16 +58,22 @@ public final class ParameterFactory {
         NDArray value;
         if (init instanceof Init.Constant c) {
             value = manager.full(shape, (float) c.value(), DataType.FLOAT32);
-        } else if (init instanceof Init.Normal n && random != null) {
+        } else if (random != null) {
             long size = shape.size();
             if (size > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("parameter too large for random init: " + shape);
             }
             float[] data = new float[(int) size];
             for (int i = 0; i < data.length; i++) {
-                data[i] = (float) (random.nextGaussian() * n.std());
+                data[i] = init instanceof Init.Normal n
+                        ? (float) (random.nextGaussian() * n.std())
+                        : (float) ((random.nextDouble() * 2 - 1) * ((Init.Uniform) init).bound());
             }
-            value = manager.create(data, shape);
+            // engine-owned copy: an array made from a Java buffer would alias memory that DJL frees with the
+            // Java object
+            NDArray staged = manager.create(data, shape);
+            value = staged.duplicate();
+            staged.close();
         } else {
             value = manager.zeros(shape, DataType.FLOAT32);
         }

@@ -62,7 +62,7 @@ public final class OptDecoderLayer extends Module {
 
         NDArray forward(NDArray x, NDArray mask, OptConfig c, boolean training) {
             double scaling = Math.pow((double) c.hiddenSize() / c.numHeads(), -0.5);
-            NDArray q = qProj.forward(x).mul((float) scaling);
+            NDArray q = Functional.scale(qProj.forward(x), scaling);
             NDArray context = Attention.scaledDotProduct(q, kProj.forward(x), vProj.forward(x), mask,
                     c.numHeads(), 1.0, c.attentionDropout(), training);
             return outProj.forward(context);

@@ -25,7 +25,7 @@ public final class Masks {
     public static NDArray padding(NDArray attentionMask) {
         checkMask(attentionMask);
         Shape s = attentionMask.getShape();
-        return attentionMask.toType(DataType.FLOAT32, false).neg().add(1f).mul(BLOCKED)
+        return attentionMask.toType(DataType.FLOAT32, false).sub(1f).mul(Float.MAX_VALUE)
                 .reshape(s.get(0), 1, 1, s.get(1));
     }
 

@@ -2,6 +2,7 @@ package org.pformer.model.pformer;
 
 import org.pformer.model.train.TokenBatch;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
@@ -158,7 +159,13 @@ class PFormerTrainingTest {
         List<StepMetrics> resumed = new ArrayList<>();
         Path dir = tmp.resolve("ckpt");
         List<TrainingListener.CheckpointInfo> written = new ArrayList<>();
+        List<StepMetrics> heard = new ArrayList<>();
         TrainingListener listener = new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics metrics) {
+                heard.add(metrics);
+            }
+
             @Override
             public void onCheckpoint(CheckpointInfo info) {
                 written.add(info);
@@ -168,6 +175,9 @@ class PFormerTrainingTest {
             resumed.addAll(b.trainer.train(3, 0, dir, () -> false));
         }
         assertThat(written).hasSize(1);
+        assertThat(heard).extracting(StepMetrics::step).containsExactly(1L, 2L, 3L);
+        assertThat(heard.get(2).values()).containsKeys("loss", "lm", "contrast", "vocab", "lr", "grad_norm",
+                "temperature", "step_time_s", "examples_per_s");
         Path checkpoint = written.get(0).file();
         assertThat(checkpoint).exists().hasFileName("ckpt-00000003.safetensors");
         assertThat(Files.readString(checkpoint.resolveSibling(checkpoint.getFileName() + ".sha256")))
@@ -185,6 +195,23 @@ class PFormerTrainingTest {
             Map<String, float[]> params = snapshot(c.pformer);
             assertThat(params.keySet()).isEqualTo(finalParams.keySet());
             params.forEach((name, values) -> assertThat(values).as(name).containsExactly(finalParams.get(name)));
+        }
+    }
+
+    @Test
+    void restoreRefusesACheckpointOfAnotherRun() throws Exception {
+        Trainer.Config tc = trainerConfig(4, 1, 4);
+        Path file;
+        try (Setup a = new Setup(config(), tc, null)) {
+            a.trainer.train(1);
+            file = a.trainer.saveCheckpoint(tmp).file();
+        }
+        Trainer.Config otherSeed = new Trainer.Config(7, 4, 1, tc.schedule(), tc.adam(), tc.maxGradNorm());
+        try (Setup b = new Setup(config(), otherSeed, null)) {
+            assertThatThrownBy(() -> b.trainer.restore(file)).hasMessageContaining("written with seed 2024");
+        }
+        try (Setup c = new Setup(config().withNumQueries(4), tc, null)) {
+            assertThatThrownBy(() -> c.trainer.restore(file)).hasMessageContaining("'cls_proj.weight' has shape");
         }
     }
 

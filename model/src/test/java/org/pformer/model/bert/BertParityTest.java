@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pformer.model.ManagedTest;
 import org.pformer.model.Fixtures;
 import org.pformer.model.io.NameMapping;
 import org.pformer.model.io.SafeTensors;
@@ -16,22 +15,12 @@ import org.pformer.model.io.WeightLoader;
 import org.pformer.model.nn.ParameterFactory;
 
 /** Our BERT with the weights of a tiny HF BertForPreTraining reproduces HF's last hidden states. */
-class BertParityTest {
+class BertParityTest extends ManagedTest {
 
     /** Matches make_fixtures.py: vocab 99, 32 wide, 2 layers, 4 heads, FFN 37, 64 positions. */
     static final BertConfig TINY = new BertConfig(99, 32, 2, 4, 37, 64, 2, 1e-12, 0.1, 0.1, 0, 0, false);
 
-    private NDManager manager;
-
-    @BeforeEach
-    void setUp() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterEach
-    void tearDown() {
-        manager.close();
-    }
+    
 
     @Test
     void lastHiddenStatesMatchHuggingFaceWithPadding() throws Exception {

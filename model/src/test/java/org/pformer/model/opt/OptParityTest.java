@@ -6,9 +6,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pformer.model.ManagedTest;
 import org.pformer.model.Fixtures;
 import org.pformer.model.io.NameMapping;
 import org.pformer.model.io.SafeTensors;
@@ -17,22 +16,12 @@ import org.pformer.model.nn.Functional;
 import org.pformer.model.nn.ParameterFactory;
 
 /** Our OPT decoder with a tiny HF OPTForCausalLM's weights reproduces HF's hidden states, logits and LM loss. */
-class OptParityTest {
+class OptParityTest extends ManagedTest {
 
     /** Matches make_fixtures.py (opt-2.7b layout at 32 wide). */
     static final OptConfig TINY = new OptConfig(99, 32, 2, 4, 37, 64, 32, true, 0.1, 0.0, 1, 2);
 
-    private NDManager manager;
-
-    @BeforeEach
-    void setUp() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterEach
-    void tearDown() {
-        manager.close();
-    }
+    
 
     private OptForCausalLM load(String dir) throws Exception {
         OptForCausalLM opt = new OptForCausalLM(ParameterFactory.forLoading(manager), TINY);

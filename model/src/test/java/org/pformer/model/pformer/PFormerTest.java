@@ -10,9 +10,8 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pformer.model.ManagedTest;
 import org.pformer.model.bert.BertConfig;
 import org.pformer.model.nn.ParameterFactory;
 import org.pformer.model.opt.OptConfig;
@@ -20,20 +19,10 @@ import org.pformer.model.opt.OptForCausalLM;
 import org.pformer.model.train.Objective;
 import org.pformer.model.train.TokenBatch;
 
-class PFormerTest {
+class PFormerTest extends ManagedTest {
 
     private static final TinySentenceWorld WORLD = new TinySentenceWorld();
-    private NDManager m;
-
-    @BeforeEach
-    void setUp() {
-        m = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterEach
-    void tearDown() {
-        m.close();
-    }
+    
 
     private PFormerConfig config() {
         return PFormerConfig.defaults(BertConfig.tiny(WORLD.encoderVocab()), 64, TinySentenceWorld.MASK_ID);
@@ -41,9 +30,9 @@ class PFormerTest {
 
     @Test
     void promptHasShapeBatchByQueriesByLlmWidth() {
-        PFormer p = new PFormer(ParameterFactory.random(m, 1), config());
+        PFormer p = new PFormer(ParameterFactory.random(manager, 1), config());
         TokenBatch t = WORLD.encode(List.of("a red circle", "there is a blue star"));
-        NDArray cls = p.cls(t.idsArray(m), t.maskArray(m));
+        NDArray cls = p.cls(t.idsArray(manager), t.maskArray(manager));
         assertThat(cls.getShape()).isEqualTo(new Shape(2, 64));
         assertThat(p.prompts(cls).getShape()).isEqualTo(new Shape(2, 32, 64));
         NDArray z = p.textFeatures(cls);
@@ -56,7 +45,7 @@ class PFormerTest {
 
     @Test
     void temperatureStartsAt007AndIsClampedIntoTheBlip2Range() {
-        PFormer p = new PFormer(ParameterFactory.random(m, 1), config());
+        PFormer p = new PFormer(ParameterFactory.random(manager, 1), config());
         assertThat(p.temperature().array().getFloat()).isCloseTo(0.07f, within(1e-7f));
         p.temperature().array().muli(0).addi(2f);
         p.clampTemperature();
@@ -90,11 +79,11 @@ class PFormerTest {
 
     @Test
     void bothContrastVariantsGiveThreeFiniteLosses() {
-        OptForCausalLM llm = new OptForCausalLM(ParameterFactory.random(m, 2), OptConfig.tiny(WORLD.llmVocab()));
+        OptForCausalLM llm = new OptForCausalLM(ParameterFactory.random(manager, 2), OptConfig.tiny(WORLD.llmVocab()));
         llm.freeze();
         for (ContrastVariant v : ContrastVariant.values()) {
-            PFormer p = new PFormer(ParameterFactory.random(m, 1), config().withNumQueries(4).withContrast(v));
-            try (PFormerObjective o = new PFormerObjective(p, llm, m); NDManager step = m.newSubManager()) {
+            PFormer p = new PFormer(ParameterFactory.random(manager, 1), config().withNumQueries(4).withContrast(v));
+            try (PFormerObjective o = new PFormerObjective(p, llm, manager); NDManager step = manager.newSubManager()) {
                 SentenceBatch b = WORLD.batch(List.of("a red circle", "a blue star", "this is a green heart"));
                 Map<String, NDArray> losses = o.losses(b, new Objective.Context(step, new SplittableRandom(1), 0, 0));
                 assertThat(losses.keySet()).containsExactly("lm", "contrast", "vocab");
@@ -105,13 +94,13 @@ class PFormerTest {
 
     @Test
     void objectiveRequiresAFrozenLlmOfTheRightWidth() {
-        PFormer p = new PFormer(ParameterFactory.random(m, 1), config());
-        OptForCausalLM trainable = new OptForCausalLM(ParameterFactory.random(m, 2), OptConfig.tiny(30));
-        assertThatThrownBy(() -> new PFormerObjective(p, trainable, m)).hasMessageContaining("must be frozen");
-        OptForCausalLM narrow = new OptForCausalLM(ParameterFactory.random(m, 2),
+        PFormer p = new PFormer(ParameterFactory.random(manager, 1), config());
+        OptForCausalLM trainable = new OptForCausalLM(ParameterFactory.random(manager, 2), OptConfig.tiny(30));
+        assertThatThrownBy(() -> new PFormerObjective(p, trainable, manager)).hasMessageContaining("must be frozen");
+        OptForCausalLM narrow = new OptForCausalLM(ParameterFactory.random(manager, 2),
                 new OptConfig(30, 32, 1, 4, 64, 32, 32, true, 0, 0, 1, 2));
         narrow.freeze();
-        assertThatThrownBy(() -> new PFormerObjective(p, narrow, m)).hasMessageContaining("llmHiddenSize 64");
+        assertThatThrownBy(() -> new PFormerObjective(p, narrow, manager)).hasMessageContaining("llmHiddenSize 64");
     }
 
     @Test

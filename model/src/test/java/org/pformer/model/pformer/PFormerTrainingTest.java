@@ -10,9 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pformer.model.ManagedTest;
 import org.junit.jupiter.api.io.TempDir;
 import org.pformer.model.bert.BertConfig;
 import org.pformer.model.nn.Parameter;
@@ -27,24 +26,13 @@ import org.pformer.model.train.Trainer;
 import org.pformer.model.train.TrainingListener;
 
 /** A tiny P-Former trained on a miniature of the benchmark grammar: losses fall, resume is bit-exact. */
-class PFormerTrainingTest {
+class PFormerTrainingTest extends ManagedTest {
 
     private static final TinySentenceWorld WORLD = new TinySentenceWorld();
 
-    private NDManager manager;
-
+    
     @TempDir
     Path tmp;
-
-    @BeforeEach
-    void setUp() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterEach
-    void tearDown() {
-        manager.close();
-    }
 
     /** A P-Former, a frozen random OPT, the objective and a trainer, all from fixed seeds. */
     private final class Setup implements AutoCloseable {

@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.pformer.model.train.DataCursor;
+import org.pformer.model.train.CountingBatchSource;
 
 /**
  * A miniature of the benchmark grammar for tests: sentences about a coloured shape from a few paraphrase
@@ -118,15 +118,13 @@ final class TinySentenceWorld {
      * which is what lets a soft prompt steer it.
      */
     org.pformer.model.train.BatchSource<TokenBatch> llmPairSource(long seed) {
-        return new org.pformer.model.train.BatchSource<>() {
-            private long position;
-
+        return new CountingBatchSource<>() {
             @Override
             public TokenBatch next(int batchSize) {
                 long[][] ids = new long[batchSize][2 * LLM_LENGTH];
                 long[][] mask = new long[batchSize][2 * LLM_LENGTH];
                 for (int i = 0; i < batchSize; i++) {
-                    Random r = new Random(seed * 1_000_003L + position++);
+                    Random r = new Random(seed * 1_000_003L + advance(1));
                     int colour = r.nextInt(COLOURS.length);
                     int shape = r.nextInt(SHAPES.length);
                     java.util.Arrays.fill(ids[i], 1);
@@ -141,23 +139,12 @@ final class TinySentenceWorld {
                 }
                 return new TokenBatch(ids, mask);
             }
-
-            @Override
-            public DataCursor cursor() {
-                return new DataCursor(Long.toString(position));
-            }
-
-            @Override
-            public void seek(DataCursor cursor) {
-                position = Long.parseLong(cursor.value());
-            }
         };
     }
 
     /** Cycles through the universe in a per-epoch shuffled order; the cursor is the global example index. */
-    final class Source implements SentenceBatchSource {
+    final class Source extends CountingBatchSource<SentenceBatch> implements SentenceBatchSource {
         private final long seed;
-        private long position;
 
         Source(long seed) {
             this.seed = seed;
@@ -167,10 +154,9 @@ final class TinySentenceWorld {
         public SentenceBatch next(int batchSize) {
             List<String> out = new ArrayList<>();
             for (int i = 0; i < batchSize; i++) {
-                long epoch = position / universe();
-                int[] order = order(epoch);
+                long position = advance(1);
+                int[] order = order(position / universe());
                 out.add(sentence(order[(int) (position % universe())]));
-                position++;
             }
             return batch(out);
         }
@@ -188,16 +174,6 @@ final class TinySentenceWorld {
                 order[j] = t;
             }
             return order;
-        }
-
-        @Override
-        public DataCursor cursor() {
-            return new DataCursor(Long.toString(position));
-        }
-
-        @Override
-        public void seek(DataCursor cursor) {
-            position = Long.parseLong(cursor.value());
         }
     }
 }

@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pformer.model.ManagedTest;
 import org.pformer.model.Fixtures;
 import org.pformer.model.io.SafeTensors;
 import org.pformer.model.nn.Module;
@@ -20,19 +18,9 @@ import org.pformer.model.nn.Parameter;
 import org.pformer.model.nn.ParameterFactory;
 
 /** AdamW against torch.optim.AdamW, decay exemptions, the LR schedule and gradient clipping. */
-class OptimizationTest {
+class OptimizationTest extends ManagedTest {
 
-    private NDManager m;
-
-    @BeforeEach
-    void setUp() {
-        m = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterEach
-    void tearDown() {
-        m.close();
-    }
+    
 
     /** A matrix "w" (decayed) and a vector "b" (exempt), as in the fixture's two parameter groups. */
     static final class TwoParams extends Module {
@@ -55,17 +43,17 @@ class OptimizationTest {
     @Test
     void adamWMatchesPyTorchOverThreeStepsWithDecayOnlyOnTheMatrix() throws Exception {
         try (SafeTensors ref = SafeTensors.open(Fixtures.parity("adamw-reference.safetensors"))) {
-            TwoParams model = new TwoParams(ParameterFactory.forLoading(m));
-            model.w.replace(ref.load("w_init", m));
-            model.b.replace(ref.load("b_init", m));
-            AdamW adam = new AdamW(model.trainableParameters(), new AdamW.Hyper(0.9, 0.999, 1e-8, 0.05), m);
+            TwoParams model = new TwoParams(ParameterFactory.forLoading(manager));
+            model.w.replace(ref.load("w_init", manager));
+            model.b.replace(ref.load("b_init", manager));
+            AdamW adam = new AdamW(model.trainableParameters(), new AdamW.Hyper(0.9, 0.999, 1e-8, 0.05), manager);
             for (int step = 0; step < 3; step++) {
-                setGradients(model, ref.load("w_grad_" + step, m), ref.load("b_grad_" + step, m));
+                setGradients(model, ref.load("w_grad_" + step, manager), ref.load("b_grad_" + step, manager));
                 adam.step(1e-2);
                 assertThat(model.w.array().toFloatArray()).as("w after step %d", step)
-                        .containsExactly(ref.load("w_after_" + step, m).toFloatArray(), within(1e-6f));
+                        .containsExactly(ref.load("w_after_" + step, manager).toFloatArray(), within(1e-6f));
                 assertThat(model.b.array().toFloatArray()).as("b after step %d", step)
-                        .containsExactly(ref.load("b_after_" + step, m).toFloatArray(), within(1e-6f));
+                        .containsExactly(ref.load("b_after_" + step, manager).toFloatArray(), within(1e-6f));
             }
             assertThat(adam.stepCounts()).containsEntry("w", 3L).containsEntry("b", 3L);
         }
@@ -73,7 +61,7 @@ class OptimizationTest {
 
     @Test
     void weightDecayExemptsBiasesNormsOneDimensionalAndScalars() {
-        ParameterFactory pf = ParameterFactory.forLoading(m);
+        ParameterFactory pf = ParameterFactory.forLoading(manager);
         class Probe extends Module {
             final Parameter matrix = addParameter(pf, "weight", new Shape(2, 2), ParameterFactory.ZEROS);
         }
@@ -93,9 +81,9 @@ class OptimizationTest {
 
     @Test
     void parametersWithoutGradientAreSkippedEntirely() {
-        TwoParams model = new TwoParams(ParameterFactory.forLoading(m));
+        TwoParams model = new TwoParams(ParameterFactory.forLoading(manager));
         model.w.array().addi(1f);
-        AdamW adam = new AdamW(model.trainableParameters(), AdamW.Hyper.DEFAULT, m);
+        AdamW adam = new AdamW(model.trainableParameters(), AdamW.Hyper.DEFAULT, manager);
         adam.step(0.1); // no backward yet: nothing moves, not even by weight decay
         assertThat(model.w.array().toFloatArray()).containsOnly(1f);
         assertThat(adam.stepCounts()).containsEntry("w", 0L);
@@ -115,9 +103,9 @@ class OptimizationTest {
 
     @Test
     void globalNormClippingScalesAllGradientsTogether() {
-        TwoParams model = new TwoParams(ParameterFactory.forLoading(m));
-        setGradients(model, m.zeros(new Shape(3, 4)).add(m.create(new float[] {3, 0, 0, 0})),
-                m.create(new float[] {0, 0, 0, 4}));
+        TwoParams model = new TwoParams(ParameterFactory.forLoading(manager));
+        setGradients(model, manager.zeros(new Shape(3, 4)).add(manager.create(new float[] {3, 0, 0, 0})),
+                manager.create(new float[] {0, 0, 0, 4}));
         // |g|² = 3·9 (three rows of w) + 16 = 43
         double norm = GradientClipping.clipGlobalNorm(List.of(model.w, model.b), 1.0);
         assertThat(norm).isCloseTo(Math.sqrt(43), within(1e-5));

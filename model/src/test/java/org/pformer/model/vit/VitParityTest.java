@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pformer.model.ManagedTest;
 import org.pformer.model.Fixtures;
 import org.pformer.model.io.NameMapping;
 import org.pformer.model.io.SafeTensors;
@@ -16,21 +15,11 @@ import org.pformer.model.io.WeightLoader;
 import org.pformer.model.nn.ParameterFactory;
 
 /** Our ViT with a tiny HF ViTModel's weights reproduces HF's last hidden states ([CLS] + patches). */
-class VitParityTest {
+class VitParityTest extends ManagedTest {
 
     static final VitConfig TINY = new VitConfig(32, 8, 3, 32, 2, 4, 37, 1e-12, 0.0, 0.0);
 
-    private NDManager manager;
-
-    @BeforeEach
-    void setUp() {
-        manager = NDManager.newBaseManager("PyTorch");
-    }
-
-    @AfterEach
-    void tearDown() {
-        manager.close();
-    }
+    
 
     @Test
     void lastHiddenStatesMatchHuggingFace() throws Exception {

@@ -31,7 +31,7 @@ import java.util.Map;
  * <p>The whole header is validated on open: offsets must be in bounds, contiguous and match dtype × shape; every
  * problem names the file and the tensor.
  */
-public final class SafeTensors implements AutoCloseable {
+public final class SafeTensors implements TensorSource, AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_HEADER = 100L << 20;
@@ -154,6 +154,18 @@ public final class SafeTensors implements AutoCloseable {
         return file;
     }
 
+    @Override
+    public String description() {
+        return file.toString();
+    }
+
+    @Override
+    public Map<String, Shape> shapes() {
+        Map<String, Shape> out = new LinkedHashMap<>();
+        tensors.forEach((n, t) -> out.put(n, t.shape()));
+        return Collections.unmodifiableMap(out);
+    }
+
     /** Tensor entries by name, in header order. */
     public Map<String, TensorInfo> tensors() {
         return tensors;
@@ -191,6 +203,7 @@ public final class SafeTensors implements AutoCloseable {
     }
 
     /** Loads a tensor and converts it to {@code type} (e.g. FLOAT32 weights from an F16 checkpoint). */
+    @Override
     public NDArray load(String name, NDManager manager, DataType type) throws IOException {
         NDArray natural = load(name, manager);
         if (natural.getDataType() == type) {

@@ -1,6 +1,7 @@
 package org.pformer.model.io;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,27 +40,28 @@ public final class WeightLoader {
         }
     }
 
-    public static Report load(Module module, SafeTensors st, NameMapping mapping, Set<String> allowedMissing)
+    public static Report load(Module module, TensorSource st, NameMapping mapping, Set<String> allowedMissing)
             throws IOException {
         Map<String, Parameter> params = module.namedParameters();
-        Map<String, TensorInfo> plan = new LinkedHashMap<>();
+        Map<String, String> plan = new LinkedHashMap<>();
         List<String> ignored = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         List<String> mismatched = new ArrayList<>();
-        for (TensorInfo t : st.tensors().values()) {
-            Optional<String> target = mapping.map(t.name());
+        for (Map.Entry<String, Shape> t : st.shapes().entrySet()) {
+            String name = t.getKey();
+            Optional<String> target = mapping.map(name);
             if (target.isEmpty()) {
-                ignored.add(t.name());
+                ignored.add(name);
                 continue;
             }
             Parameter p = params.get(target.get());
             if (p == null) {
-                unexpected.add("'" + t.name() + "' " + t.shape() + (t.name().equals(target.get()) ? ""
+                unexpected.add("'" + name + "' " + t.getValue() + (name.equals(target.get()) ? ""
                         : " (as '" + target.get() + "')"));
-            } else if (!p.shape().equals(t.shape())) {
-                mismatched.add("'" + t.name() + "': file " + t.shape() + " vs model " + p.shape());
-            } else if (plan.put(target.get(), t) != null) {
-                unexpected.add("'" + t.name() + "' maps onto '" + target.get() + "' a second time");
+            } else if (!p.shape().equals(t.getValue())) {
+                mismatched.add("'" + name + "': file " + t.getValue() + " vs model " + p.shape());
+            } else if (plan.put(target.get(), name) != null) {
+                unexpected.add("'" + name + "' maps onto '" + target.get() + "' a second time");
             }
         }
         List<String> missing = new ArrayList<>();
@@ -69,7 +71,7 @@ public final class WeightLoader {
             }
         });
         if (!missing.isEmpty() || !unexpected.isEmpty() || !mismatched.isEmpty()) {
-            StringBuilder sb = new StringBuilder("cannot load ").append(st.file()).append(" into ")
+            StringBuilder sb = new StringBuilder("cannot load ").append(st.description()).append(" into ")
                     .append(module.getClass().getSimpleName()).append(':');
             append(sb, "missing tensors", missing);
             append(sb, "unexpected tensors", unexpected);
@@ -77,9 +79,9 @@ public final class WeightLoader {
             throw new IllegalArgumentException(sb.toString());
         }
         List<String> loaded = new ArrayList<>();
-        for (Map.Entry<String, TensorInfo> e : plan.entrySet()) {
+        for (Map.Entry<String, String> e : plan.entrySet()) {
             Parameter p = params.get(e.getKey());
-            NDArray value = st.load(e.getValue().name(), p.array().getManager(), p.dataType());
+            NDArray value = st.load(e.getValue(), p.array().getManager(), p.dataType());
             p.replace(value);
             loaded.add(e.getKey());
         }

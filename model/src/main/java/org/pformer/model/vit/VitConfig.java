@@ -13,6 +13,8 @@ package org.pformer.model.vit;
  * @param layerNormEps LayerNorm epsilon (1e-12 in HF ViT, 1e-6 in EVA)
  * @param hiddenDropout dropout on sub-layer outputs
  * @param attentionDropout dropout on attention probabilities
+ * @param finalLayerNorm whether a final {@code layernorm} follows the last layer (HF ViT: yes; EVA ViT-g as BLIP-2
+ *     uses it: no, BLIP-2 adds its own {@code ln_vision})
  */
 public record VitConfig(
         int imageSize,
@@ -24,7 +26,8 @@ public record VitConfig(
         int intermediateSize,
         double layerNormEps,
         double hiddenDropout,
-        double attentionDropout) {
+        double attentionDropout,
+        boolean finalLayerNorm) {
 
     public VitConfig {
         for (int v : new int[] {imageSize, patchSize, channels, hiddenSize, numLayers, numHeads, intermediateSize}) {
@@ -48,14 +51,15 @@ public record VitConfig(
 
     /**
      * EVA ViT-g/14 as used by BLIP-2 (LAVIS {@code create_eva_vit_g}): 1408 wide, 39 layers (the last of 40 is
-     * dropped), 16 heads, FFN 6144, patch 14 at 224 px → 257 tokens.
+     * dropped), 16 heads, FFN 6144, patch 14 at 224 px → 257 tokens, no final norm. Load its weights through
+     * {@link EvaVitWeights}.
      */
     public static VitConfig vitG() {
-        return new VitConfig(224, 14, 3, 1408, 39, 16, 6144, 1e-6, 0.0, 0.0);
+        return new VitConfig(224, 14, 3, 1408, 39, 16, 6144, 1e-6, 0.0, 0.0, false);
     }
 
     /** A small ViT for CPU tests and the shipped benchmark world (64 px images, 8 px patches → 65 tokens). */
     public static VitConfig tiny() {
-        return new VitConfig(64, 8, 3, 64, 2, 4, 128, 1e-6, 0.0, 0.0);
+        return new VitConfig(64, 8, 3, 64, 2, 4, 128, 1e-6, 0.0, 0.0, true);
     }
 }

@@ -15,7 +15,7 @@ import org.pformer.model.nn.ParameterFactory;
 
 /**
  * ViT image encoder with HF {@code ViTModel} parameter names: patch embedding (a stride-P convolution),
- * {@code [CLS]} token, learned positions, pre-norm layers, final {@code layernorm}. Returns all tokens
+ * {@code [CLS]} token, learned positions, pre-norm layers, optional final {@code layernorm}. Returns all tokens
  * (B, 1 + N, H), as BLIP-2 feeds them to the Q-Former.
  */
 public final class VitModel extends Module {
@@ -29,7 +29,9 @@ public final class VitModel extends Module {
         this.config = c;
         embeddings = addChild("embeddings", new Embeddings(f, c));
         layers = addChild("encoder", new Encoder(f, c)).layer;
-        layernorm = addChild("layernorm", new LayerNorm(f, c.hiddenSize(), c.layerNormEps()));
+        layernorm = c.finalLayerNorm()
+                ? addChild("layernorm", new LayerNorm(f, c.hiddenSize(), c.layerNormEps()))
+                : null;
     }
 
     public VitConfig config() {
@@ -48,7 +50,7 @@ public final class VitModel extends Module {
         for (Layer layer : layers.items()) {
             x = layer.forward(x, config);
         }
-        return layernorm.forward(x);
+        return layernorm == null ? x : layernorm.forward(x);
     }
 
     /** {@code embeddings}: {@code cls_token}, {@code position_embeddings}, {@code patch_embeddings.projection}. */

@@ -17,7 +17,7 @@ import org.pformer.model.nn.ParameterFactory;
 /** Our ViT with a tiny HF ViTModel's weights reproduces HF's last hidden states ([CLS] + patches). */
 class VitParityTest extends ManagedTest {
 
-    static final VitConfig TINY = new VitConfig(32, 8, 3, 32, 2, 4, 37, 1e-12, 0.0, 0.0);
+    static final VitConfig TINY = new VitConfig(32, 8, 3, 32, 2, 4, 37, 1e-12, 0.0, 0.0, true);
 
     
 
@@ -32,6 +32,25 @@ class VitParityTest extends ManagedTest {
             NDArray out = vit.forward(ref.load("pixel_values", step));
             assertThat(out.getShape()).isEqualTo(new Shape(2, TINY.numPatches() + 1, 32));
             assertThat(Fixtures.maxAbsDiff(out, ref.load("last_hidden_state", step))).isLessThanOrEqualTo(1e-4f);
+        }
+    }
+
+    @Test
+    void evaLayoutCheckpointLoadsThroughTheEvaViewAndMatches() throws Exception {
+        VitConfig eva = new VitConfig(32, 8, 3, 32, 2, 4, 37, 1e-12, 0.0, 0.0, false);
+        VitModel vit = new VitModel(ParameterFactory.forLoading(manager), eva);
+        try (SafeTensors file = SafeTensors.open(Fixtures.parity("eva-vit-tiny.safetensors"));
+                SafeTensors ref = SafeTensors.open(Fixtures.parity("eva-vit-tiny-reference.safetensors"))) {
+            WeightLoader.Report r = WeightLoader.load(vit, EvaVitWeights.of(file, eva), NameMapping.IDENTITY,
+                    java.util.Set.of());
+            assertThat(r.loaded()).hasSize(vit.namedParameters().size());
+            vit.eval();
+            NDArray out = vit.forward(ref.load("pixel_values", manager));
+            assertThat(Fixtures.maxAbsDiff(out, ref.load("layer2_output", manager))).isLessThanOrEqualTo(1e-4f);
+
+            // three layers would need blocks.3: the view names what is missing
+            VitConfig deeper = new VitConfig(32, 8, 3, 32, 4, 4, 37, 1e-12, 0.0, 0.0, false);
+            assertThatThrownBy(() -> EvaVitWeights.of(file, deeper)).hasMessageContaining("blocks.3.attn.qkv.weight");
         }
     }
 

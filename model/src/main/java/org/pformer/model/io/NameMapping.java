@@ -6,20 +6,19 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Maps tensor names of a public checkpoint onto a module's parameter names: strips a known prefix, renames
- * legacy suffixes and ignores tensors the module deliberately does not have (heads, poolers, buffers, a tied
+ * Maps tensor names of a public checkpoint onto a module's parameter names: renames prefixes, renames legacy
+ * suffixes and ignores tensors the module deliberately does not have (heads, poolers, buffers, a tied
  * {@code lm_head}).
  *
- * @param stripPrefixes prefixes removed from file names (first match wins)
- * @param addPrefix prefix added after stripping (e.g. {@code model.} for an OPTModel checkpoint), may be empty
- * @param ignore file names (after stripping) matching one of these patterns are skipped
+ * @param prefixRenames (from, to) prefix pairs; the first whose {@code from} starts the name is applied
+ * @param ignore file names (after the prefix rename) matching one of these patterns are skipped
  * @param suffixRenames old suffix → new suffix (e.g. BERT's {@code LayerNorm.gamma} → {@code LayerNorm.weight})
  */
-public record NameMapping(List<String> stripPrefixes, String addPrefix, List<Pattern> ignore,
+public record NameMapping(List<Map.Entry<String, String>> prefixRenames, List<Pattern> ignore,
         Map<String, String> suffixRenames) {
 
     /** Names used as they are. */
-    public static final NameMapping IDENTITY = new NameMapping(List.of(), "", List.of(), Map.of());
+    public static final NameMapping IDENTITY = new NameMapping(List.of(), List.of(), Map.of());
 
     /**
      * {@code bert-base-uncased} (BertForPreTraining) or a bare BertModel into {@link
@@ -27,8 +26,7 @@ public record NameMapping(List<String> stripPrefixes, String addPrefix, List<Pat
      * position-id buffers; accept TF-era {@code gamma}/{@code beta}.
      */
     public static final NameMapping BERT = new NameMapping(
-            List.of("bert."),
-            "",
+            List.of(Map.entry("bert.", "")),
             List.of(Pattern.compile("^cls\\..*"), Pattern.compile("^pooler\\..*"),
                     Pattern.compile(".*position_ids$"), Pattern.compile(".*token_type_ids$")),
             Map.of("LayerNorm.gamma", "LayerNorm.weight", "LayerNorm.beta", "LayerNorm.bias"));
@@ -39,24 +37,36 @@ public record NameMapping(List<String> stripPrefixes, String addPrefix, List<Pat
      * {@code embed_tokens} and ignored.
      */
     public static final NameMapping OPT = new NameMapping(
-            List.of("model."),
-            "model.",
+            List.of(Map.entry("model.", "model."), Map.entry("decoder.", "model.decoder.")),
             List.of(Pattern.compile("^lm_head\\.weight$")),
             Map.of());
 
     /** HF ViT ({@code ViTModel} or {@code vit.*} of a classifier): ignore pooler and classifier head. */
     public static final NameMapping VIT = new NameMapping(
-            List.of("vit."),
-            "",
+            List.of(Map.entry("vit.", "")),
             List.of(Pattern.compile("^pooler\\..*"), Pattern.compile("^classifier\\..*")),
+            Map.of());
+
+    /**
+     * The reference code's P-Former (BLIText {@code PformerOPT} state dict, converted to safetensors) into
+     * {@link org.pformer.model.pformer.PFormer}: {@code Pformer.pooler.0} → {@code prompt_pooler},
+     * {@code Pformer.opt_proj} → {@code llm_proj}, the BERT body → {@code bert.*}; the frozen OPT and its copied
+     * vocabulary buffer are ignored.
+     */
+    public static final NameMapping BLITEXT_PFORMER = new NameMapping(
+            List.of(Map.entry("Pformer.pooler.0.", "prompt_pooler."), Map.entry("Pformer.opt_proj.", "llm_proj."),
+                    Map.entry("Pformer.cls_proj.", "cls_proj."), Map.entry("Pformer.text_proj.", "text_proj."),
+                    Map.entry("Pformer.temp", "temp"), Map.entry("Pformer.", "bert.")),
+            List.of(Pattern.compile("^opt_model\\..*"), Pattern.compile("^opt_vocab_embeddings$"),
+                    Pattern.compile(".*position_ids$")),
             Map.of());
 
     /** The module parameter name for a file tensor name, or empty when the tensor is deliberately ignored. */
     public Optional<String> map(String fileName) {
         String name = fileName;
-        for (String p : stripPrefixes) {
-            if (name.startsWith(p)) {
-                name = name.substring(p.length());
+        for (Map.Entry<String, String> r : prefixRenames) {
+            if (name.startsWith(r.getKey())) {
+                name = r.getValue() + name.substring(r.getKey().length());
                 break;
             }
         }
@@ -71,6 +81,6 @@ public record NameMapping(List<String> stripPrefixes, String addPrefix, List<Pat
                 break;
             }
         }
-        return Optional.of(addPrefix + name);
+        return Optional.of(name);
     }
 }

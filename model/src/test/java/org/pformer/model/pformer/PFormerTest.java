@@ -7,12 +7,19 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.pformer.model.ManagedTest;
 import org.pformer.model.bert.BertConfig;
+import org.pformer.model.io.NameMapping;
+import org.pformer.model.io.SafeTensorsWriter;
+import org.pformer.model.io.WeightLoader;
 import org.pformer.model.nn.ParameterFactory;
 import org.pformer.model.opt.OptConfig;
 import org.pformer.model.opt.OptForCausalLM;
@@ -57,7 +64,7 @@ class PFormerTest extends ManagedTest {
 
     @Test
     void maskCorruptionSparesClsAndPaddingAndHitsAboutAQuarter() {
-        TokenBatch t = WORLD.encode(java.util.Collections.nCopies(400, "there is a red circle"));
+        TokenBatch t = WORLD.encode(Collections.nCopies(400, "there is a red circle"));
         long[][] out = PFormerObjective.corrupt(t, 0.25, 4, new SplittableRandom(1));
         int masked = 0;
         int eligible = 0;
@@ -101,6 +108,32 @@ class PFormerTest extends ManagedTest {
                 new OptConfig(30, 32, 1, 4, 64, 32, 32, true, 0, 0, 1, 2));
         narrow.freeze();
         assertThatThrownBy(() -> new PFormerObjective(p, narrow, manager)).hasMessageContaining("llmHiddenSize 64");
+    }
+
+    @Test
+    void referenceCodeCheckpointNamesMapOntoOurs() throws Exception {
+        PFormer source = new PFormer(ParameterFactory.random(manager, 5), config());
+        Map<String, NDArray> blitext = new LinkedHashMap<>();
+        source.namedParameters().forEach((n, p) -> blitext.put(n
+                .replaceFirst("^prompt_pooler\\.", "Pformer.pooler.0.")
+                .replaceFirst("^llm_proj\\.", "Pformer.opt_proj.")
+                .replaceFirst("^(cls_proj|text_proj|temp)", "Pformer.$1")
+                .replaceFirst("^bert\\.", "Pformer."), p.array()));
+        blitext.put("opt_vocab_embeddings", manager.zeros(new Shape(30, 64)));
+        blitext.put("opt_model.model.decoder.embed_tokens.weight", manager.zeros(new Shape(30, 64)));
+        Path file = Files.createTempFile("blitext", ".safetensors");
+        try {
+            SafeTensorsWriter.write(file, blitext, Map.of());
+            PFormer target = new PFormer(ParameterFactory.forLoading(manager), config());
+            var report = WeightLoader.load(target, file,
+                    NameMapping.BLITEXT_PFORMER);
+            assertThat(report.ignored()).containsExactlyInAnyOrder("opt_vocab_embeddings",
+                    "opt_model.model.decoder.embed_tokens.weight");
+            source.namedParameters().forEach((n, p) -> assertThat(target.namedParameters().get(n).array()
+                    .toFloatArray()).as(n).containsExactly(p.array().toFloatArray()));
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     @Test

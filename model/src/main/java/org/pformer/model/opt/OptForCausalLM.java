@@ -1,6 +1,7 @@
 package org.pformer.model.opt;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import org.pformer.model.nn.Embedding;
 import org.pformer.model.nn.LayerNorm;
@@ -54,6 +55,15 @@ public final class OptForCausalLM extends Module {
      * come from the mask ({@link OptPositions}); the self-attention mask is causal and blocks padded keys.
      */
     public Output forwardEmbeds(NDArray inputsEmbeds, NDArray attentionMask) {
+        return forwardEmbeds(inputsEmbeds, attentionMask, 0);
+    }
+
+    /**
+     * As {@link #forwardEmbeds(NDArray, NDArray)}, computing logits only from position {@code firstLogitPosition}
+     * on (B, L − first, V): a soft prompt's own positions need no vocabulary projection, which is the largest
+     * activation of a 50k-vocabulary LLM.
+     */
+    public Output forwardEmbeds(NDArray inputsEmbeds, NDArray attentionMask, int firstLogitPosition) {
         long length = inputsEmbeds.getShape().get(1);
         if (length > config.maxPositions()) {
             throw new IllegalArgumentException(
@@ -75,7 +85,11 @@ public final class OptForCausalLM extends Module {
         if (decoder.projectOut != null) {
             x = decoder.projectOut.forward(x);
         }
-        NDArray logits = ai.djl.nn.core.Linear.linear(x, decoder.embedTokens.weight().array()).singletonOrThrow();
+        if (firstLogitPosition < 0 || firstLogitPosition >= length) {
+            throw new IllegalArgumentException("firstLogitPosition " + firstLogitPosition + " outside [0, " + length + ")");
+        }
+        NDArray head = firstLogitPosition == 0 ? x : x.get(new NDIndex(":, {}:, :", firstLogitPosition));
+        NDArray logits = ai.djl.nn.core.Linear.linear(head, decoder.embedTokens.weight().array()).singletonOrThrow();
         return new Output(x.toType(DataType.FLOAT32, false), logits.toType(DataType.FLOAT32, false));
     }
 

@@ -29,11 +29,15 @@ public final class PFormerLosses {
         long q = prompt.getShape().get(1);
         NDArray embeds = prompt.concat(llm.embed(llmIds), 1);
         NDArray mask = m.ones(new Shape(b, q), DataType.INT64).concat(llmMask.toType(DataType.INT64, false), 1);
-        NDArray logits = llm.forwardEmbeds(embeds, mask).logits(); // (B, Q+T, V)
-        return Functional.nextTokenLoss(logits, lmLabels(llmIds, llmMask, (int) q));
+        // only the last prompt position (it predicts BOS) and the caption positions need logits: (B, 1+T, V)
+        NDArray logits = llm.forwardEmbeds(embeds, mask, (int) q - 1).logits();
+        return Functional.nextTokenLoss(logits, lmLabels(llmIds, llmMask, 1));
     }
 
-    /** Labels (B, Q+T): −100 on the Q prompt positions and on padding, the caption id elsewhere. */
+    /**
+     * Labels (B, P+T) for P leading prompt positions: −100 on the prompt positions and on padding, the caption id
+     * elsewhere.
+     */
     static NDArray lmLabels(NDArray llmIds, NDArray llmMask, int numPrompt) {
         NDArray caption = Functional.maskedLabels(llmIds, llmMask);
         return llmIds.getManager().full(new Shape(llmIds.getShape().get(0), numPrompt), Functional.IGNORE_INDEX,

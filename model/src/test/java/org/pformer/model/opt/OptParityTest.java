@@ -14,6 +14,7 @@ import org.pformer.model.io.SafeTensors;
 import org.pformer.model.io.WeightLoader;
 import org.pformer.model.nn.Functional;
 import org.pformer.model.nn.ParameterFactory;
+import org.pformer.model.pformer.PFormerLosses;
 
 /** Our OPT decoder with a tiny HF OPTForCausalLM's weights reproduces HF's hidden states, logits and LM loss. */
 class OptParityTest extends ManagedTest {
@@ -68,6 +69,9 @@ class OptParityTest extends ManagedTest {
             NDArray labels = step.full(new Shape(b, q), -100L).concat(Functional.maskedLabels(ids, mask), 1);
             float loss = Functional.nextTokenLoss(out.logits(), labels).getFloat();
             assertThat(Math.abs(loss - ref.load("prompt_lm_loss", step).getFloat(0))).isLessThanOrEqualTo(1e-4f);
+            // the P-Former's L_lm (logits only from the last prompt position on) gives HF's loss too
+            float lm = PFormerLosses.lmLoss(opt, prompt, ids, mask).getFloat();
+            assertThat(Math.abs(lm - ref.load("prompt_lm_loss", step).getFloat(0))).isLessThanOrEqualTo(1e-4f);
         }
     }
 

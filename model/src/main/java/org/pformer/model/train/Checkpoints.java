@@ -90,13 +90,13 @@ public final class Checkpoints {
             }
             Map<String, Long> steps = new LinkedHashMap<>();
             Map<String, String> extra = new LinkedHashMap<>();
-            meta.forEach((k, v) -> {
+            for (String k : meta.keySet()) {
                 if (k.startsWith(STEPS)) {
-                    steps.put(k.substring(STEPS.length()), Long.parseLong(v));
+                    steps.put(k.substring(STEPS.length()), number(meta, k, file));
                 } else if (k.startsWith("extra/")) {
-                    extra.put(k.substring("extra/".length()), v);
+                    extra.put(k.substring("extra/".length()), meta.get(k));
                 }
-            });
+            }
             return new State(number(meta, "step", file), number(meta, "seed", file),
                     new DataCursor(required(meta, "data_cursor", file)), params, optim, steps, extra);
         }

@@ -1,0 +1,121 @@
+package org.pformer.model.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.pformer.model.ManagedTest;
+import org.pformer.model.Fixtures;
+import org.pformer.model.io.SafeTensors;
+import org.pformer.model.nn.Module;
+import org.pformer.model.nn.Parameter;
+import org.pformer.model.nn.ParameterFactory;
+
+/** AdamW against torch.optim.AdamW, decay exemptions, the LR schedule and gradient clipping. */
+class OptimizationTest extends ManagedTest {
+
+    
+
+    /** A matrix "w" (decayed) and a vector "b" (exempt), as in the fixture's two parameter groups. */
+    static final class TwoParams extends Module {
+        final Parameter w;
+        final Parameter b;
+
+        TwoParams(ParameterFactory f) {
+            w = addParameter(f, "w", new Shape(3, 4), ParameterFactory.ZEROS);
+            b = addParameter(f, "b", new Shape(4), ParameterFactory.ZEROS);
+        }
+    }
+
+    private static void setGradients(TwoParams model, NDArray gw, NDArray gb) {
+        model.namedParameters().values().forEach(Parameter::zeroGradient);
+        try (GradientCollector c = Engine.getEngine("PyTorch").newGradientCollector()) {
+            c.backward(model.w.array().mul(gw).sum().add(model.b.array().mul(gb).sum()));
+        }
+    }
+
+    @Test
+    void adamWMatchesPyTorchOverThreeStepsWithDecayOnlyOnTheMatrix() throws Exception {
+        try (SafeTensors ref = SafeTensors.open(Fixtures.parity("adamw-reference.safetensors"))) {
+            TwoParams model = new TwoParams(ParameterFactory.forLoading(manager));
+            model.w.replace(ref.load("w_init", manager));
+            model.b.replace(ref.load("b_init", manager));
+            AdamW adam = new AdamW(model.trainableParameters(), new AdamW.Hyper(0.9, 0.999, 1e-8, 0.05), manager);
+            for (int step = 0; step < 3; step++) {
+                setGradients(model, ref.load("w_grad_" + step, manager), ref.load("b_grad_" + step, manager));
+                adam.step(1e-2);
+                assertThat(model.w.array().toFloatArray()).as("w after step %d", step)
+                        .containsExactly(ref.load("w_after_" + step, manager).toFloatArray(), within(1e-6f));
+                assertThat(model.b.array().toFloatArray()).as("b after step %d", step)
+                        .containsExactly(ref.load("b_after_" + step, manager).toFloatArray(), within(1e-6f));
+            }
+            assertThat(adam.stepCounts()).containsEntry("w", 3L).containsEntry("b", 3L);
+        }
+    }
+
+    @Test
+    void weightDecayExemptsBiasesNormsOneDimensionalAndScalars() {
+        ParameterFactory pf = ParameterFactory.forLoading(manager);
+        class Probe extends Module {
+            final Parameter matrix = addParameter(pf, "weight", new Shape(2, 2), ParameterFactory.ZEROS);
+        }
+        Parameter matrix = new Probe().matrix;
+        assertThat(AdamW.decays("cls_proj.weight", matrix)).isTrue();
+        assertThat(AdamW.decays("bert.encoder.layer.0.attention.output.LayerNorm.weight", matrix)).isFalse();
+        assertThat(AdamW.decays("model.decoder.layers.0.final_layer_norm.weight", matrix)).isFalse();
+        assertThat(AdamW.decays("cls_proj.bias", matrix)).isFalse();
+        class Scalars extends Module {
+            final Parameter temp = addParameter(pf, "temp", new Shape(), ParameterFactory.ONES);
+            final Parameter bias = addParameter(pf, "v", new Shape(3), ParameterFactory.ONES);
+        }
+        Scalars s = new Scalars();
+        assertThat(AdamW.decays("temp", s.temp)).isFalse();
+        assertThat(AdamW.decays("v", s.bias)).isFalse();
+    }
+
+    @Test
+    void parametersWithoutGradientAreSkippedEntirely() {
+        TwoParams model = new TwoParams(ParameterFactory.forLoading(manager));
+        model.w.array().addi(1f);
+        AdamW adam = new AdamW(model.trainableParameters(), AdamW.Hyper.DEFAULT, manager);
+        adam.step(0.1); // no backward yet: nothing moves, not even by weight decay
+        assertThat(model.w.array().toFloatArray()).containsOnly(1f);
+        assertThat(adam.stepCounts()).containsEntry("w", 0L);
+    }
+
+    @Test
+    void scheduleWarmsUpLinearlyThenDecaysByCosine() {
+        LrSchedule s = LrSchedule.stage0(12_000);
+        assertThat(s.lr(0)).isCloseTo(1e-6, within(1e-15));
+        assertThat(s.lr(1000)).isCloseTo(1e-6 + (1e-4 - 1e-6) / 2, within(1e-15));
+        assertThat(s.lr(2000)).isCloseTo(1e-4, within(1e-15));
+        assertThat(s.lr(7000)).isCloseTo((1e-4 + 1e-5) / 2, within(1e-15));
+        assertThat(s.lr(12_000)).isCloseTo(1e-5, within(1e-15));
+        assertThat(s.lr(50_000)).isCloseTo(1e-5, within(1e-15));
+        assertThatThrownBy(() -> new LrSchedule(0, 0, 0, 0, 1)).hasMessageContaining("invalid schedule");
+    }
+
+    @Test
+    void globalNormClippingScalesAllGradientsTogether() {
+        TwoParams model = new TwoParams(ParameterFactory.forLoading(manager));
+        setGradients(model, manager.zeros(new Shape(3, 4)).add(manager.create(new float[] {3, 0, 0, 0})),
+                manager.create(new float[] {0, 0, 0, 4}));
+        // |g|² = 3·9 (three rows of w) + 16 = 43
+        double norm = GradientClipping.clipGlobalNorm(List.of(model.w, model.b), 1.0);
+        assertThat(norm).isCloseTo(Math.sqrt(43), within(1e-5));
+        double after = GradientClipping.clipGlobalNorm(List.of(model.w, model.b), 0);
+        assertThat(after).isCloseTo(1.0, within(1e-5));
+        try (NDArray gb = model.b.gradientOrNull()) {
+            assertThat(gb.toFloatArray()[3]).isCloseTo((float) (4 / Math.sqrt(43)), within(1e-5f));
+        }
+        // below the threshold nothing changes
+        assertThat(GradientClipping.clipGlobalNorm(List.of(model.w, model.b), 10)).isCloseTo(1.0, within(1e-5));
+        assertThat(GradientClipping.clipGlobalNorm(List.of(model.w, model.b), 0)).isCloseTo(1.0, within(1e-5));
+    }
+}

@@ -124,8 +124,11 @@ class PFormerTrainingTest extends ManagedTest {
                 assertThat(last).as(loss).isLessThan(0.7 * first);
             }
             System.out.println("similarity before " + before + " after " + after);
-            assertThat(after.margin()).isGreaterThan(0.1);
-            assertThat(after.nearestIsParaphrase()).isGreaterThan(before.nearestIsParaphrase());
+            // paraphrases end up closer than unrelated sentences, and a sentence's nearest neighbour is a
+            // paraphrase more often than chance (4 paraphrases among 44 others) and than before training
+            assertThat(after.margin()).isGreaterThan(0);
+            double chance = (TinySentenceWorld.TEMPLATES.length - 1.0) / (probeText.size() - 1);
+            assertThat(after.nearestIsParaphrase()).isGreaterThan(chance).isGreaterThan(before.nearestIsParaphrase());
         }
     }
 

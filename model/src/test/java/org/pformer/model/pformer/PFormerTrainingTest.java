@@ -112,7 +112,7 @@ class PFormerTrainingTest extends ManagedTest {
         }
         TokenBatch probe = WORLD.encode(probeText);
         int[] groupIds = groups.stream().mapToInt(Integer::intValue).toArray();
-        int steps = 300;
+        int steps = 400;
         try (Setup s = new Setup(config(), trainerConfig(16, 1, steps), null)) {
             SentenceSimilarity.Report before = SentenceSimilarity.evaluate(s.pformer, probe, groupIds, manager);
             List<StepMetrics> log = s.trainer.train(steps);

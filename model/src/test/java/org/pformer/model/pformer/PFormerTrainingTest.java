@@ -112,7 +112,7 @@ class PFormerTrainingTest extends ManagedTest {
         }
         TokenBatch probe = WORLD.encode(probeText);
         int[] groupIds = groups.stream().mapToInt(Integer::intValue).toArray();
-        int steps = 300;
+        int steps = 400;
         try (Setup s = new Setup(config(), trainerConfig(16, 1, steps), null)) {
             SentenceSimilarity.Report before = SentenceSimilarity.evaluate(s.pformer, probe, groupIds, manager);
             List<StepMetrics> log = s.trainer.train(steps);
@@ -124,8 +124,11 @@ class PFormerTrainingTest extends ManagedTest {
                 assertThat(last).as(loss).isLessThan(0.7 * first);
             }
             System.out.println("similarity before " + before + " after " + after);
-            assertThat(after.margin()).isGreaterThan(0.1);
-            assertThat(after.nearestIsParaphrase()).isGreaterThan(before.nearestIsParaphrase());
+            // paraphrases end up closer than unrelated sentences, and a sentence's nearest neighbour is a
+            // paraphrase more often than chance (4 paraphrases among 44 others) and than before training
+            assertThat(after.margin()).isGreaterThan(0);
+            double chance = (TinySentenceWorld.TEMPLATES.length - 1.0) / (probeText.size() - 1);
+            assertThat(after.nearestIsParaphrase()).isGreaterThan(chance).isGreaterThan(before.nearestIsParaphrase());
         }
     }
 

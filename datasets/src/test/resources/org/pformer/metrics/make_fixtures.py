@@ -185,8 +185,9 @@ def caption_scores(images, with_meteor, with_spice):
         from pycocoevalcap.meteor.meteor import Meteor
         scorers.append((Meteor(), "METEOR"))
     if with_spice:
-        from pycocoevalcap.spice.spice import Spice
-        scorers.append((Spice(), "SPICE"))
+        from pycocoevalcap.spice import spice as spice_module
+        launch_spice_on_modern_java(spice_module, with_spice)
+        scorers.append((spice_module.Spice(), "SPICE"))
 
     subsets = {"overall": [im["id"] for im in images]}
     for d in DOMAINS:
@@ -208,6 +209,25 @@ def caption_scores(images, with_meteor, with_spice):
                     per_image[i][m] = float(s["All"]["f"]) if m == "SPICE" else float(s)
         out[name] = {"corpus": corpus, "perImage": per_image}
     return {"tokenized": {"refs": gts, "predictions": {k: v[0] for k, v in res.items()}}, "sets": out}
+
+
+def launch_spice_on_modern_java(spice_module, extra_classpath):
+    """pycocoevalcap starts `java -jar spice-1.0.jar ... -cache DIR`; on Java 15+ SPICE needs a standalone Nashorn
+    on the class path (its script engine lookup returns null otherwise) and its LMDB cache fails (its serialiser
+    cannot reach JDK internals). Neither changes a score: start the same main class with the extra class path and
+    without the cache. Every other argument is pycocoevalcap's own."""
+    original = spice_module.subprocess.check_call
+
+    def check_call(cmd, **kwargs):
+        cmd = list(cmd)
+        assert cmd[:2] == ["java", "-jar"] and cmd[3] == spice_module.SPICE_JAR, cmd
+        i = cmd.index("-cache")
+        del cmd[i:i + 2]
+        cmd = ["java", cmd[2], "-cp", os.pathsep.join([spice_module.SPICE_JAR, extra_classpath]),
+               "edu.anu.spice.SpiceScorer"] + cmd[4:]
+        return original(cmd, **kwargs)
+
+    spice_module.subprocess.check_call = check_call
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -401,7 +421,9 @@ def main():
     ap.add_argument("--world-images", type=int, default=260)
     ap.add_argument("--vqa-questions", type=int, default=380)
     ap.add_argument("--no-meteor", action="store_true", help="skip METEOR (needs java on PATH)")
-    ap.add_argument("--spice", action="store_true", help="also run SPICE (needs CoreNLP 3.6.0 jars in spice/lib)")
+    ap.add_argument("--spice", metavar="CLASSPATH", default=None,
+                    help="also run SPICE; CLASSPATH holds Nashorn 15.4 + ASM jars (CoreNLP 3.6.0 jar and models "
+                         "jar must be in pycocoevalcap/spice/lib)")
     args = ap.parse_args()
 
     images = caption_inputs(args.seed, args.world_images)

@@ -50,18 +50,21 @@ final class NgramTable {
             int[] sorted = cur.clone();
             Arrays.sort(sorted);
             int distinct = 0;
-            int[] uniq = new int[m];
-            int[] cnt = new int[m];
             for (int i = 0; i < m; i++) {
-                if (distinct > 0 && uniq[distinct - 1] == sorted[i]) {
-                    cnt[distinct - 1]++;
-                } else {
-                    uniq[distinct] = sorted[i];
-                    cnt[distinct++] = 1;
+                if (i == 0 || sorted[i] != sorted[i - 1]) {
+                    distinct++;
                 }
             }
-            ids[k] = Arrays.copyOf(uniq, distinct);
-            counts[k] = Arrays.copyOf(cnt, distinct);
+            int[] uniq = new int[distinct];
+            int[] cnt = new int[distinct];
+            for (int i = 0, d = -1; i < m; i++) {
+                if (i == 0 || sorted[i] != sorted[i - 1]) {
+                    uniq[++d] = sorted[i];
+                }
+                cnt[d]++;
+            }
+            ids[k] = uniq;
+            counts[k] = cnt;
         }
         return new Counts(n, ids, counts);
     }

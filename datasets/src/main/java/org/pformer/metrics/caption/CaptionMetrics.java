@@ -28,8 +28,6 @@ public final class CaptionMetrics implements AutoCloseable {
     private final ExternalScorerConfig config;
     private final CocoPtbTokenizer tokenizer = new CocoPtbTokenizer();
     private MeteorScorer meteor;
-    private String meteorProblem;
-    private String spiceProblem;
 
     public CaptionMetrics(ExternalScorerConfig config) {
         this.config = config;
@@ -133,12 +131,12 @@ public final class CaptionMetrics implements AutoCloseable {
         Map<String, String> unavailable = new LinkedHashMap<>();
         CountedCorpus counted = CountedCorpus.of(t.predictions, t.references);
         counted.bleu().forEach(s -> scores.put(s.metric(), s));
-        meteor(t).ifPresentOrElse(s -> scores.put(CaptionMetric.METEOR, s),
-                () -> unavailable.put(CaptionMetric.METEOR.key(), meteorProblem));
+        external(CaptionMetric.METEOR, config.meteorProblem(),
+                () -> meteorScorer().score(t.predictions, t.references), this::closeMeteor, scores, unavailable);
         scores.put(CaptionMetric.ROUGE_L, RougeL.score(t.predictions, t.references));
         scores.put(CaptionMetric.CIDER, counted.cider());
-        spice(t).ifPresentOrElse(s -> scores.put(CaptionMetric.SPICE, s),
-                () -> unavailable.put(CaptionMetric.SPICE.key(), spiceProblem));
+        external(CaptionMetric.SPICE, config.spiceProblem(),
+                () -> SpiceScorer.score(config, t.ids, t.predictions, t.references), () -> { }, scores, unavailable);
 
         Map<String, Double> corpus = new LinkedHashMap<>();
         Map<String, Map<String, Double>> perImage = new LinkedHashMap<>();
@@ -152,38 +150,32 @@ public final class CaptionMetrics implements AutoCloseable {
         return new CaptionReport(t.ids.size(), corpus, perImage, unavailable);
     }
 
-    private Optional<MetricScores> meteor(Tokenized t) {
-        Optional<String> problem = config.meteorProblem();
+    /** Runs one of the evaluator's jars; on any problem the metric is reported unavailable with the reason. */
+    private static void external(CaptionMetric metric, Optional<String> problem, ExternalRun run, Runnable onFailure,
+            Map<CaptionMetric, MetricScores> scores, Map<String, String> unavailable) {
         if (problem.isPresent()) {
-            meteorProblem = problem.get();
-            return Optional.empty();
+            unavailable.put(metric.key(), problem.get());
+            return;
         }
         try {
-            if (meteor == null) {
-                meteor = MeteorScorer.start(config.meteorJar().orElseThrow(), config.java());
-            }
-            return Optional.of(meteor.score(t.predictions, t.references));
+            scores.put(metric, run.run());
         } catch (IOException e) {
-            meteorProblem = "METEOR failed: " + e.getMessage();
-            LOG.error("METEOR unavailable: {}", e.getMessage());
-            closeMeteor();
-            return Optional.empty();
+            unavailable.put(metric.key(), metric.key() + " failed: " + e.getMessage());
+            LOG.error("{} unavailable: {}", metric.key(), e.getMessage());
+            onFailure.run();
         }
     }
 
-    private Optional<MetricScores> spice(Tokenized t) {
-        Optional<String> problem = config.spiceProblem();
-        if (problem.isPresent()) {
-            spiceProblem = problem.get();
-            return Optional.empty();
+    @FunctionalInterface
+    private interface ExternalRun {
+        MetricScores run() throws IOException;
+    }
+
+    private MeteorScorer meteorScorer() throws IOException {
+        if (meteor == null) {
+            meteor = MeteorScorer.start(config.meteorJar().orElseThrow(), config.java());
         }
-        try {
-            return Optional.of(SpiceScorer.score(config, t.ids, t.predictions, t.references));
-        } catch (IOException e) {
-            spiceProblem = "SPICE failed: " + e.getMessage();
-            LOG.error("SPICE unavailable: {}", e.getMessage());
-            return Optional.empty();
-        }
+        return meteor;
     }
 
     private void closeMeteor() {

@@ -14,7 +14,7 @@ import org.pformer.datasets.tokenize.PFormerTokenizer;
  * <pre>
  * IngestSentences --input PATH [--input PATH …] --pformer-tokenizer tokenizer.json --llm-tokenizer tokenizer.json
  *                 --out DIR [--shard-size N] [--max-tokens 32] [--llm-max-tokens 32] [--min-words 1]
- *                 [--max-words 50] [--no-dedupe]
+ *                 [--max-words 50] [--tokenize-batch 1024] [--threads NCPU] [--no-dedupe]
  * </pre>
  */
 public final class IngestSentences {
@@ -29,6 +29,8 @@ public final class IngestSentences {
         IngestOptions options = IngestOptions.defaults();
         int maxTokens = PFormerTokenizer.MAX_TEXT_TOKENS;
         int llmMaxTokens = PFormerTokenizer.MAX_TEXT_TOKENS;
+        int batch = 1024;
+        int threads = Runtime.getRuntime().availableProcessors();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -41,6 +43,8 @@ public final class IngestSentences {
                 case "--llm-max-tokens" -> llmMaxTokens = intValue(args, ++i, a);
                 case "--min-words" -> options = options.withWords(intValue(args, ++i, a), options.maxWords());
                 case "--max-words" -> options = options.withWords(options.minWords(), intValue(args, ++i, a));
+                case "--tokenize-batch" -> batch = intValue(args, ++i, a);
+                case "--threads" -> threads = intValue(args, ++i, a);
                 case "--no-dedupe" -> options = options.withDedupe(false);
                 default -> throw usage("unknown argument '" + a + "'");
             }
@@ -50,7 +54,7 @@ public final class IngestSentences {
         }
         try (PFormerTokenizer p = PFormerTokenizer.load(pformerJson, maxTokens);
              LlmTokenizer l = LlmTokenizer.load(llmJson, llmMaxTokens)) {
-            IngestResult r = new SentenceIngestion(options, p, l).run(LocalTextSources.list(inputs), out);
+            IngestResult r = new SentenceIngestion(options, p, l).tuning(batch, threads).run(LocalTextSources.list(inputs), out);
             System.out.printf("%s: %d sentences in %d shards; %d items this run in %.1f s (%.0f items/s)%s%n",
                     out, r.manifest().sentences(), r.manifest().shards().size(), r.itemsThisRun(), r.seconds(),
                     r.itemsPerSecond(), r.alreadyComplete() ? " (already complete)" : r.resumed() ? " (resumed)" : "");
@@ -75,6 +79,6 @@ public final class IngestSentences {
     private static IllegalArgumentException usage(String message) {
         return new IllegalArgumentException(message + "\nusage: IngestSentences --input PATH [--input PATH ...] "
                 + "--pformer-tokenizer FILE --llm-tokenizer FILE --out DIR [--shard-size N] [--max-tokens N] "
-                + "[--llm-max-tokens N] [--min-words N] [--max-words N] [--no-dedupe]");
+                + "[--llm-max-tokens N] [--min-words N] [--max-words N] [--tokenize-batch N] [--threads N] [--no-dedupe]");
     }
 }

@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.pformer.datasets.io.AtomicFiles;
@@ -50,6 +54,8 @@ public final class SentenceIngestion {
     private final LlmTokenizer llm;
     private final BlipCaptionCleaner cleaner;
     private IngestListener listener = IngestListener.NONE;
+    private int batchSize = 1024;
+    private int threads = Runtime.getRuntime().availableProcessors();
 
     public SentenceIngestion(IngestOptions options, PFormerTokenizer pformer, LlmTokenizer llm) {
         this.options = Objects.requireNonNull(options, "options");
@@ -60,6 +66,20 @@ public final class SentenceIngestion {
 
     public SentenceIngestion listener(IngestListener l) {
         this.listener = Objects.requireNonNull(l, "listener");
+        return this;
+    }
+
+    /**
+     * Speed settings; they never change the output. {@code batchSize} sentences are tokenized at a time, split over
+     * {@code threads} threads (default: one per CPU).
+     */
+    public SentenceIngestion tuning(int batchSize, int threads) {
+        if (batchSize < 1 || threads < 1) {
+            throw new IllegalArgumentException("batch size and threads must be >= 1, got " + batchSize + ", "
+                    + threads);
+        }
+        this.batchSize = batchSize;
+        this.threads = threads;
         return this;
     }
 
@@ -113,13 +133,22 @@ public final class SentenceIngestion {
         if (state.fileIndex() > sources.size()) {
             throw new IllegalStateException(stateFile + " points past the last input");
         }
-        Run run = new Run(sources, outDir, state);
         if (resumed) {
             LOG.info("resuming ingestion in {} at input {} item {} ({} shards, {} sentences committed)", outDir,
                     state.fileIndex(), state.itemIndex(), state.shards().size(), state.counts().kept());
         }
-        long items = run.execute();
-        ShardManifest manifest = run.manifest();
+        long items;
+        ShardManifest manifest;
+        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, daemonThreads()) : null;
+        try {
+            Run run = new Run(sources, outDir, state, pool);
+            items = run.execute();
+            manifest = run.manifest();
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
         Json.writePretty(manifestFile, manifest);
         Files.deleteIfExists(stateFile);
         AtomicFiles.fsyncDirectory(outDir);
@@ -167,6 +196,7 @@ public final class SentenceIngestion {
         private final FingerprintSet seen;
         private final List<String> batch = new ArrayList<>();
         private final List<Boolean> batchTruncatedWords = new ArrayList<>();
+        private final ExecutorService pool;
         private int fileIndex;
         private long skip;
         private long fileTexts;
@@ -174,7 +204,8 @@ public final class SentenceIngestion {
         private ShardWriter writer;
         private long itemsThisRun;
 
-        Run(List<TextSource> sources, Path dir, State state) throws IOException {
+        Run(List<TextSource> sources, Path dir, State state, ExecutorService pool) throws IOException {
+            this.pool = pool;
             this.sources = sources;
             this.dir = dir;
             this.job = state.job();
@@ -252,7 +283,7 @@ public final class SentenceIngestion {
                                 + shards.size());
                     }
                     int need = options.shardSize() - (writer == null ? 0 : writer.count());
-                    need = Math.min(need, options.tokenizeBatch());
+                    need = Math.min(need, batchSize);
                     while (batch.size() < need) {
                         SentenceItems.Item it = items.next();
                         if (it == null) {
@@ -313,10 +344,31 @@ public final class SentenceIngestion {
             if (batch.isEmpty()) {
                 return;
             }
-            boolean[] pTrunc = new boolean[batch.size()];
-            boolean[] lTrunc = new boolean[batch.size()];
-            int[][] p = pformer.encodeBatch(batch, pTrunc);
-            int[][] l = llm.encodeCaptions(batch, lTrunc);
+            int n = batch.size();
+            boolean[] pTrunc = new boolean[n];
+            boolean[] lTrunc = new boolean[n];
+            int[][] p = new int[n][];
+            int[][] l = new int[n][];
+            // Contiguous chunks, one per thread (the calling thread takes the first); results land by index, so the
+            // output does not depend on the number of threads.
+            int chunks = pool == null ? 1 : Math.min(threads, n);
+            List<Future<?>> pending = new ArrayList<>(chunks);
+            for (int c = 1; c < chunks; c++) {
+                int from = c * n / chunks;
+                int to = (c + 1) * n / chunks;
+                pending.add(pool.submit(() -> tokenize(from, to, p, l, pTrunc, lTrunc)));
+            }
+            tokenize(0, n / chunks, p, l, pTrunc, lTrunc);
+            for (Future<?> f : pending) {
+                try {
+                    f.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("ingestion interrupted; it resumes after shard " + shards.size());
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            }
             if (writer == null) {
                 writer = new ShardWriter(dir.resolve(partialName(shards.size())));
             }
@@ -329,6 +381,21 @@ public final class SentenceIngestion {
             }
             batch.clear();
             batchTruncatedWords.clear();
+        }
+
+        private void tokenize(int from, int to, int[][] p, int[][] l, boolean[] pTrunc, boolean[] lTrunc) {
+            if (from >= to) {
+                return;
+            }
+            List<String> texts = batch.subList(from, to);
+            boolean[] pt = new boolean[to - from];
+            boolean[] lt = new boolean[to - from];
+            int[][] pi = pformer.encodeBatch(texts, pt);
+            int[][] li = llm.encodeCaptions(texts, lt);
+            System.arraycopy(pi, 0, p, from, to - from);
+            System.arraycopy(li, 0, l, from, to - from);
+            System.arraycopy(pt, 0, pTrunc, from, to - from);
+            System.arraycopy(lt, 0, lTrunc, from, to - from);
         }
 
         /** Closes the open shard, renames it to its final name and commits the cursor past {@code item}. */
@@ -351,6 +418,15 @@ public final class SentenceIngestion {
             return new ShardManifest(ShardManifest.FORMAT, TokenShardFormat.VERSION, job, tally.kept, shards,
                     pformerInfo(), llmInfo(), options, inputs, tally.snapshot(), samples);
         }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "ingest-tokenizer-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private static String partialName(int index) {

@@ -258,6 +258,10 @@ final class SentenceItems implements Closeable {
     }
 
     private MalformedDataException unparseable(JacksonException e) {
+        if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException) {
+            return new MalformedDataException(name, "the JSON list is not closed: the file ends at "
+                    + where(e.getLocation()) + " after " + record + " records (truncated?)", e);
+        }
         return new MalformedDataException(name, "invalid JSON at " + where(e.getLocation()) + " after " + record
                 + " records: " + e.getOriginalMessage(), e);
     }

@@ -267,6 +267,29 @@ public final class WorldGenerator {
         return Words.surface(CaptionGrammar.description(sampler.sample(rng, SceneSampler.Constraint.ANY), rng), rng);
     }
 
+    /**
+     * Streams {@code count} lines of the world's sentence corpus (the same lines as the world of this seed has in
+     * {@code corpus/sentences-*.txt}, for the first {@code sentences} of them) into {@code parts} files — for
+     * ingestion benchmarks that need millions of sentences without images.
+     */
+    public static List<Path> writeSentenceCorpus(long seed, long count, Path dir, int parts) throws IOException {
+        WorldGenerator g = new WorldGenerator(new WorldSpec("large", seed, WorldSpec.DEFAULT_IMAGE_SIZE), dir);
+        Files.createDirectories(dir);
+        List<Path> files = new ArrayList<>();
+        long per = (count + parts - 1) / parts;
+        for (int part = 0; part < parts; part++) {
+            Path f = dir.resolve(String.format("sentences-%02d.txt", part));
+            try (java.io.Writer w = Files.newBufferedWriter(f)) {
+                for (long i = part * per; i < Math.min(count, (part + 1) * per); i++) {
+                    w.write(g.sentence(Math.toIntExact(i)));
+                    w.write('\n');
+                }
+            }
+            files.add(f);
+        }
+        return files;
+    }
+
     /** "<description>. Question: <q> Short answer: <a>" — the zero-shot VQA prompt format, with its answer. */
     private String qaPassage(int i) {
         SplittableRandom rng = Seeds.rng(spec.seed(), "qa", i);

@@ -38,13 +38,7 @@ public record CocoCaptions(List<Image> images, List<Annotation> annotations) {
 
     public static CocoCaptions read(Path file) throws IOException {
         List<Image> images = AnnotationFile.readAll(file, "images", r -> {
-            NocapsDomain domain = null;
-            if (r.has("domain")) {
-                domain = NocapsDomain.fromLabel(r.text("domain"));
-                if (domain == null) {
-                    throw r.error("domain", "one of in-domain, near-domain, out-domain");
-                }
-            }
+            NocapsDomain domain = NocapsDomain.optional(r, "domain");
             return new Image(r.integer("id"), r.optionalText("file_name"), domain);
         });
         java.util.Set<Long> ids = new java.util.HashSet<>();

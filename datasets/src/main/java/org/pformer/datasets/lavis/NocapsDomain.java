@@ -20,6 +20,19 @@ public enum NocapsDomain {
         return label;
     }
 
+    /** The optional domain field of a record; an unknown label is an error naming the record. */
+    static NocapsDomain optional(AnnotationFile.Fields record, String field)
+            throws org.pformer.datasets.io.MalformedDataException {
+        if (!record.has(field)) {
+            return null;
+        }
+        NocapsDomain d = fromLabel(record.text(field));
+        if (d == null) {
+            throw record.error(field, "one of in-domain, near-domain, out-domain");
+        }
+        return d;
+    }
+
     /** Parses the official label; null for an unknown one. */
     @JsonCreator
     public static NocapsDomain fromLabel(String label) {

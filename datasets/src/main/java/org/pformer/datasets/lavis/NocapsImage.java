@@ -15,13 +15,7 @@ public record NocapsImage(String image, long imgId, NocapsDomain domain) {
 
     public static List<NocapsImage> read(Path file) throws IOException {
         return AnnotationFile.readAll(file, null, r -> {
-            NocapsDomain domain = null;
-            if (r.has("domain")) {
-                domain = NocapsDomain.fromLabel(r.text("domain"));
-                if (domain == null) {
-                    throw r.error("domain", "one of in-domain, near-domain, out-domain");
-                }
-            }
+            NocapsDomain domain = NocapsDomain.optional(r, "domain");
             return new NocapsImage(r.text("image"), r.integer("img_id"), domain);
         });
     }

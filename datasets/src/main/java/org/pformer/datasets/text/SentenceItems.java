@@ -79,6 +79,7 @@ final class SentenceItems implements Closeable {
     private int lim;
     private JsonParser parser;
     private boolean firstLine = true;
+    private boolean eof;
     private int record;
 
     private SentenceItems(String name, InputStream in, Format format, List<String> fields, int maxChars) {
@@ -130,6 +131,33 @@ final class SentenceItems implements Closeable {
         }
     }
 
+    /**
+     * The next line, decoded; null at the end of the file ({@link #eof} set) or when the line was queued as a
+     * problem item (too long, not UTF-8).
+     */
+    private String nextText() throws IOException {
+        int r = readLine();
+        if (r == EOF) {
+            eof = true;
+            return null;
+        }
+        record++;
+        byte[] bytes = line.toByteArray();
+        if (r == TOO_LONG_LINE) {
+            pending.add(Item.problem(TOO_LONG, excerpt(bytes)));
+            return null;
+        }
+        if (firstLine && indexOf(bytes, (byte) 0) >= 0) {
+            throw new MalformedDataException(name, "binary data (a NUL byte) in the first line: not a text file");
+        }
+        firstLine = false;
+        String s = decode(bytes);
+        if (s == null) {
+            pending.add(Item.problem(INVALID_UTF8, excerpt(bytes)));
+        }
+        return s;
+    }
+
     /** The next item, or null at the end of the file. */
     Item next() throws IOException {
         try {
@@ -151,40 +179,23 @@ final class SentenceItems implements Closeable {
     }
 
     private boolean nextLine() throws IOException {
-        int r = readLine();
-        if (r == EOF) {
+        String s = nextText();
+        if (eof) {
             return false;
         }
-        record++;
-        if (r == TOO_LONG_LINE) {
-            pending.add(Item.problem(TOO_LONG, excerpt(line.toByteArray())));
-            return true;
+        if (s != null) {
+            pending.add(Item.text(s));
         }
-        byte[] bytes = line.toByteArray();
-        if (firstLine && indexOf(bytes, (byte) 0) >= 0) {
-            throw new MalformedDataException(name, "binary data (a NUL byte) in the first line: not a text file");
-        }
-        firstLine = false;
-        String s = decode(bytes);
-        pending.add(s == null ? Item.problem(INVALID_UTF8, excerpt(bytes)) : Item.text(s));
         return true;
     }
 
     private boolean nextJsonLine() throws IOException {
         while (true) {
-            int r = readLine();
-            if (r == EOF) {
+            String s = nextText();
+            if (eof) {
                 return false;
             }
-            record++;
-            if (r == TOO_LONG_LINE) {
-                pending.add(Item.problem(TOO_LONG, excerpt(line.toByteArray())));
-                return true;
-            }
-            byte[] bytes = line.toByteArray();
-            String s = decode(bytes);
             if (s == null) {
-                pending.add(Item.problem(INVALID_UTF8, excerpt(bytes)));
                 return true;
             }
             if (s.isBlank()) {

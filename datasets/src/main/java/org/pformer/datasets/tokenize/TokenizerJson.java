@@ -115,16 +115,17 @@ public final class TokenizerJson {
     }
 
     private static ObjectNode specialPiece(String id, int typeId) {
-        ObjectNode n = F.objectNode();
-        ObjectNode s = n.putObject("SpecialToken");
-        s.put("id", id);
-        s.put("type_id", typeId);
-        return n;
+        return piece("SpecialToken", id, typeId);
     }
 
     private static ObjectNode sequencePiece(String id, int typeId) {
+        return piece("Sequence", id, typeId);
+    }
+
+    /** A template piece: {@code {"SpecialToken": {"id": "[CLS]", "type_id": 0}}} or a {@code Sequence}. */
+    private static ObjectNode piece(String kind, String id, int typeId) {
         ObjectNode n = F.objectNode();
-        ObjectNode s = n.putObject("Sequence");
+        ObjectNode s = n.putObject(kind);
         s.put("id", id);
         s.put("type_id", typeId);
         return n;

@@ -40,22 +40,28 @@ final class Questions {
 
     // ---------------------------------------------------------------- VQAv2-like
 
-    static Qa vqa(Scene s, SplittableRandom rng) {
-        List<Integer> kinds = new ArrayList<>(List.of(0, 1, 2, 3, 4));
-        ConceptSplit.shuffle(kinds, rng);
-        for (int kind : kinds) {
-            Qa q = switch (kind) {
-                case 0 -> colourQuestion(s, rng);
-                case 1 -> shapeQuestion(s, rng);
-                case 2 -> countQuestion(s, rng);
-                case 3 -> existenceQuestion(s, rng);
-                default -> relationQuestion(s, rng);
-            };
+    /** A question generator that returns null when the scene does not allow its kind of question. */
+    private interface Kind<T> {
+        T ask(Scene s, SplittableRandom rng);
+    }
+
+    /** The first question a random order of the kinds can ask; {@code fallback} always can. */
+    @SafeVarargs
+    private static <T> T anyOf(Scene s, SplittableRandom rng, Kind<T> fallback, Kind<T>... kinds) {
+        List<Kind<T>> order = new ArrayList<>(List.of(kinds));
+        ConceptSplit.shuffle(order, rng);
+        for (Kind<T> k : order) {
+            T q = k.ask(s, rng);
             if (q != null) {
                 return q;
             }
         }
-        return countQuestion(s, rng);
+        return fallback.ask(s, rng);
+    }
+
+    static Qa vqa(Scene s, SplittableRandom rng) {
+        return anyOf(s, rng, Questions::countQuestion, Questions::colourQuestion, Questions::shapeQuestion,
+                Questions::countQuestion, Questions::existenceQuestion, Questions::relationQuestion);
     }
 
     private static WorldObject uniqueByShape(Scene s, SplittableRandom rng) {
@@ -226,19 +232,8 @@ final class Questions {
     // ---------------------------------------------------------------- OK-VQA-like (needs world knowledge)
 
     static Qa okvqa(Scene s, SplittableRandom rng) {
-        List<Integer> kinds = new ArrayList<>(List.of(0, 1, 2));
-        ConceptSplit.shuffle(kinds, rng);
-        for (int kind : kinds) {
-            Qa q = switch (kind) {
-                case 0 -> sameColourThing(s, rng);
-                case 1 -> sides(s, rng);
-                default -> lookalike(s, rng);
-            };
-            if (q != null) {
-                return q;
-            }
-        }
-        return sameColourThing(s, rng);
+        return anyOf(s, rng, Questions::sameColourThing, Questions::sameColourThing, Questions::sides,
+                Questions::lookalike);
     }
 
     private static Qa sameColourThing(Scene s, SplittableRandom rng) {
@@ -284,22 +279,9 @@ final class Questions {
     // ---------------------------------------------------------------- GQA-like
 
     static Gqa gqa(Scene s, SplittableRandom rng) {
-        List<Integer> kinds = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5));
-        ConceptSplit.shuffle(kinds, rng);
-        for (int kind : kinds) {
-            Gqa q = switch (kind) {
-                case 0 -> relatedAttribute(s, rng, true);
-                case 1 -> relatedAttribute(s, rng, false);
-                case 2 -> sameColour(s, rng);
-                case 3 -> sizeChoice(s, rng);
-                case 4 -> shapeAt(s, rng);
-                default -> relationChoice(s, rng);
-            };
-            if (q != null) {
-                return q;
-            }
-        }
-        return sizeChoice(s, rng);
+        return anyOf(s, rng, Questions::sizeChoice, (sc, r) -> relatedAttribute(sc, r, true),
+                (sc, r) -> relatedAttribute(sc, r, false), Questions::sameColour, Questions::sizeChoice,
+                Questions::shapeAt, Questions::relationChoice);
     }
 
     private static Gqa relatedAttribute(Scene s, SplittableRandom rng, boolean colour) {

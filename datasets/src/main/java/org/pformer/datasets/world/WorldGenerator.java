@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -188,8 +187,23 @@ public final class WorldGenerator {
         return m;
     }
 
-    /** Generates {@code count} items in parallel (each from its own stream), writes their PNGs, returns them in order. */
-    private <T> List<Item<T>> images(String set, int count, IntFunction<Item<T>> make) throws IOException {
+    /** What an image set generates with each scene (captions, questions, …), from the scene's random stream. */
+    private interface Payload<T> {
+        T of(Scene scene, SplittableRandom rng);
+    }
+
+    /**
+     * Generates {@code count} images of {@code set} in parallel — scene i drawn under {@code constraint.apply(i)}
+     * from its own stream, rendered, then its payload — writes the PNGs and returns the items in order.
+     */
+    private <T> List<Item<T>> images(String set, int count, IntFunction<SceneSampler.Constraint> constraint,
+                                     Payload<T> payload) throws IOException {
+        IntFunction<Item<T>> make = i -> {
+            SplittableRandom rng = Seeds.rng(spec.seed(), set, i);
+            Scene scene = sampler.sample(rng, constraint.apply(i));
+            byte[] png = render(scene, rng);
+            return new Item<>(imageName(set, i), png, payload.of(scene, rng));
+        };
         Path d = dir.resolve("images").resolve(set);
         Files.createDirectories(d);
         List<Item<T>> items;
@@ -227,12 +241,8 @@ public final class WorldGenerator {
 
     private List<CaptionPair> pairs(String set, int count, int captions, SceneSampler.Constraint constraint)
             throws IOException {
-        List<Item<List<String>>> items = images(set, count, i -> {
-            SplittableRandom rng = Seeds.rng(spec.seed(), set, i);
-            Scene scene = sampler.sample(rng, constraint);
-            byte[] png = render(scene, rng);
-            return new Item<>(imageName(set, i), png, distinctCaptions(scene, captions, rng));
-        });
+        List<Item<List<String>>> items = images(set, count, i -> constraint,
+                (scene, rng) -> distinctCaptions(scene, captions, rng));
         List<CaptionPair> out = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             for (String c : items.get(i).payload()) {
@@ -245,15 +255,25 @@ public final class WorldGenerator {
 
     /** {@code k} captions of the scene, distinct when the grammar allows it. */
     private static List<String> distinctCaptions(Scene scene, int k, SplittableRandom rng) {
-        LinkedHashSet<String> out = new LinkedHashSet<>();
-        for (int tries = 0; out.size() < k && tries < 20 * k; tries++) {
+        List<String> out = distinct(k, () -> CaptionGrammar.caption(scene, rng), c -> c);
+        while (out.size() < k) {
             out.add(CaptionGrammar.caption(scene, rng));
         }
-        List<String> list = new ArrayList<>(out);
-        while (list.size() < k) {
-            list.add(CaptionGrammar.caption(scene, rng));
+        return out;
+    }
+
+    /** Up to {@code k} draws with distinct keys (20 tries per wanted draw). */
+    private static <T> List<T> distinct(int k, java.util.function.Supplier<T> draw,
+                                        java.util.function.Function<T, String> key) {
+        List<T> out = new ArrayList<>(k);
+        Set<String> seen = new java.util.HashSet<>();
+        for (int tries = 0; out.size() < k && tries < 20 * k; tries++) {
+            T t = draw.get();
+            if (seen.add(key.apply(t))) {
+                out.add(t);
+            }
         }
-        return list;
+        return out;
     }
 
     private String sentence(int i) {
@@ -341,20 +361,10 @@ public final class WorldGenerator {
                                       List<VqaAnnotation> annotations, Map<String, String> license) {}
 
     private WorldManifest.VqaFiles vqa(String set, int count, int perImage, boolean knowledge) throws IOException {
-        List<Item<VqaImage>> items = images(set, count, i -> {
-            SplittableRandom rng = Seeds.rng(spec.seed(), set, i);
-            Scene scene = sampler.sample(rng, SceneSampler.Constraint.ANY);
-            byte[] png = render(scene, rng);
-            List<Questions.Qa> qs = new ArrayList<>();
-            Set<String> asked = new java.util.HashSet<>();
-            for (int tries = 0; qs.size() < perImage && tries < 30; tries++) {
-                Questions.Qa q = knowledge ? Questions.okvqa(scene, rng) : Questions.vqa(scene, rng);
-                if (asked.add(q.question())) {
-                    qs.add(q);
-                }
-            }
-            return new Item<>(imageName(set, i), png, new VqaImage(scene.domain(split), qs));
-        });
+        List<Item<VqaImage>> items = images(set, count, i -> SceneSampler.Constraint.ANY,
+                (scene, rng) -> new VqaImage(scene.domain(split), distinct(perImage,
+                        () -> knowledge ? Questions.okvqa(scene, rng) : Questions.vqa(scene, rng),
+                        Questions.Qa::question)));
         List<VqaQuestion> questions = new ArrayList<>();
         List<VqaAnnotation> annotations = new ArrayList<>();
         Map<String, String> domains = new TreeMap<>();
@@ -395,20 +405,9 @@ public final class WorldGenerator {
     private String gqa() throws IOException {
         String set = "gqa";
         int perImage = WorldSize.GQA_QUESTIONS_PER_IMAGE;
-        List<Item<GqaImage>> items = images(set, n.gqaImages(), i -> {
-            SplittableRandom rng = Seeds.rng(spec.seed(), set, i);
-            Scene scene = sampler.sample(rng, SceneSampler.Constraint.ANY);
-            byte[] png = render(scene, rng);
-            List<Questions.Gqa> qs = new ArrayList<>();
-            Set<String> asked = new java.util.HashSet<>();
-            for (int tries = 0; qs.size() < perImage && tries < 30; tries++) {
-                Questions.Gqa g = Questions.gqa(scene, rng);
-                if (asked.add(g.question())) {
-                    qs.add(g);
-                }
-            }
-            return new Item<>(imageName(set, i), png, new GqaImage(scene.domain(split), qs));
-        });
+        List<Item<GqaImage>> items = images(set, n.gqaImages(), i -> SceneSampler.Constraint.ANY,
+                (scene, rng) -> new GqaImage(scene.domain(split), distinct(perImage,
+                        () -> Questions.gqa(scene, rng), Questions.Gqa::question)));
         List<GqaQuestion> out = new ArrayList<>();
         Map<String, String> domains = new TreeMap<>();
         for (int i = 0; i < items.size(); i++) {
@@ -433,19 +432,12 @@ public final class WorldGenerator {
     private WorldManifest.CaptionFiles nocaps() throws IOException {
         String set = "nocaps";
         NocapsDomain[] order = {NocapsDomain.IN, NocapsDomain.NEAR, NocapsDomain.OUT};
-        List<Item<CaptionedImage>> items = images(set, 3 * n.nocapsPerDomain(), i -> {
-            SplittableRandom rng = Seeds.rng(spec.seed(), set, i);
-            NocapsDomain d = order[i % 3];
-            SceneSampler.Constraint c = switch (d) {
-                case IN -> SceneSampler.Constraint.IN_DOMAIN;
-                case NEAR -> SceneSampler.Constraint.NEAR_DOMAIN;
-                case OUT -> SceneSampler.Constraint.OUT_DOMAIN;
-            };
-            Scene scene = sampler.sample(rng, c);
-            byte[] png = render(scene, rng);
-            return new Item<>(imageName(set, i), png,
-                    new CaptionedImage(d, distinctCaptions(scene, WorldSize.NOCAPS_REFERENCES, rng)));
-        });
+        List<Item<CaptionedImage>> items = images(set, 3 * n.nocapsPerDomain(), i -> switch (order[i % 3]) {
+            case IN -> SceneSampler.Constraint.IN_DOMAIN;
+            case NEAR -> SceneSampler.Constraint.NEAR_DOMAIN;
+            case OUT -> SceneSampler.Constraint.OUT_DOMAIN;
+        }, (scene, rng) -> new CaptionedImage(scene.domain(split),
+                distinctCaptions(scene, WorldSize.NOCAPS_REFERENCES, rng)));
         List<NocapsImage> list = new ArrayList<>();
         List<CocoCaptions.Image> images = new ArrayList<>();
         List<CocoCaptions.Annotation> refs = new ArrayList<>();
@@ -491,13 +483,8 @@ public final class WorldGenerator {
 
     private List<Item<CaptionedImage>> captioned(String set, int count, int captions,
                                                  SceneSampler.Constraint constraint) throws IOException {
-        List<Item<CaptionedImage>> items = images(set, count, i -> {
-            SplittableRandom rng = Seeds.rng(spec.seed(), set, i);
-            Scene scene = sampler.sample(rng, constraint);
-            byte[] png = render(scene, rng);
-            return new Item<>(imageName(set, i), png,
-                    new CaptionedImage(scene.domain(split), distinctCaptions(scene, captions, rng)));
-        });
+        List<Item<CaptionedImage>> items = images(set, count, i -> constraint,
+                (scene, rng) -> new CaptionedImage(scene.domain(split), distinctCaptions(scene, captions, rng)));
         items.forEach(it -> allText.addAll(it.payload().captions()));
         return items;
     }

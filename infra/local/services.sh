@@ -180,7 +180,7 @@ up_mlflow() {
     MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false \
       start_daemon mlflow "$MLFLOW_VENV/bin/mlflow" server --host 127.0.0.1 --port "$PFORMER_MLFLOW_PORT" \
         --backend-store-uri "sqlite:///$PFORMER_STATE/mlflow/mlflow.db" \
-        --default-artifact-root "s3://$PFORMER_MLFLOW_BUCKET/artifacts" --no-serve-artifacts --workers 2
+        --default-artifact-root "s3://$PFORMER_MLFLOW_BUCKET/artifacts" --no-serve-artifacts --workers "$PFORMER_MLFLOW_WORKERS"
   fi
   wait_until mlflow 180 mlflow_healthy
   log "mlflow    running: UI http://127.0.0.1:$PFORMER_MLFLOW_PORT, artifacts s3://$PFORMER_MLFLOW_BUCKET/artifacts"

@@ -101,15 +101,17 @@ stop_daemon() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# wait_until NAME SECONDS COMMAND...: polls COMMAND until it succeeds; fails with the log's tail otherwise.
+# wait_until NAME SECONDS COMMAND...: polls COMMAND until it succeeds while NAME's process lives; fails with the
+# log's tail otherwise (a daemon that died, e.g. on a port taken meanwhile, fails even if something else answers).
 wait_until() {
   local name=$1 secs=$2; shift 2
   local deadline=$((SECONDS + secs))
-  while ! "$@" >/dev/null 2>&1; do
+  while true; do
     if ! is_running "$name"; then
       tail -n 30 "$PFORMER_STATE/logs/$name.log" >&2 || true
       die "$name exited during start-up; log: $PFORMER_STATE/logs/$name.log"
     fi
+    "$@" >/dev/null 2>&1 && return 0
     if [ $SECONDS -ge $deadline ]; then
       tail -n 30 "$PFORMER_STATE/logs/$name.log" >&2 || true
       die "$name did not become healthy within ${secs}s; log: $PFORMER_STATE/logs/$name.log"
@@ -128,10 +130,16 @@ retry() {
   done
 }
 
-# A signed S3 request with the local credentials (curl's SigV4); prints the HTTP status.
+# A signed S3 request with the local credentials (curl's SigV4); prints the HTTP status, or 000 when the answer is
+# not from an S3 server (no x-amz-request-id header) or there is none.
 s3_request() {
-  local method=$1 path=$2
-  curl -s -o /dev/null -w '%{http_code}' -X "$method" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+  local method=$1 path=$2 headers
+  headers=$(curl -s -D - -o /dev/null -X "$method" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
     --aws-sigv4 "aws:amz:${AWS_REGION:-us-east-1}:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-    "http://127.0.0.1:$PFORMER_S3_PORT/$path"
+    "http://127.0.0.1:$PFORMER_S3_PORT/$path" | tr -d '\r') || true
+  if grep -qi '^x-amz-request-id:' <<<"$headers"; then
+    awk 'NR == 1 { print $2 }' <<<"$headers"
+  else
+    echo 000
+  fi
 }

@@ -165,7 +165,8 @@ PROPS
   log "s3        running: endpoint http://127.0.0.1:$PFORMER_S3_PORT, buckets $PFORMER_S3_BUCKET, $PFORMER_MLFLOW_BUCKET"
 }
 
-mlflow_healthy() { curl -sf "http://127.0.0.1:$PFORMER_MLFLOW_PORT/health" >/dev/null; }
+# /version names the server: another program answering on the port is not taken for ours
+mlflow_healthy() { [ "$(curl -sf "http://127.0.0.1:$PFORMER_MLFLOW_PORT/version")" = "$MLFLOW_VERSION" ]; }
 
 up_mlflow() {
   install_mlflow

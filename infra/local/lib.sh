@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Shared settings and helpers of the local services (sourced by services.sh and env.sh).
 # Installs go to $PFORMER_CACHE (outside the work tree), state (databases, S3 data, logs, pids) to $PFORMER_STATE.
+# shellcheck disable=SC2034  # the settings below are read by the scripts that source this file
 
 PFORMER_CACHE=${PFORMER_CACHE:-$HOME/.cache/pformer}
 PFORMER_STATE=${PFORMER_STATE:-$HOME/.local/state/pformer}
@@ -49,13 +50,16 @@ load_credentials() {
       } > "$file.part" && mv "$file.part" "$file" )
     log "generated local S3 credentials in $file"
   fi
+  set -a
   # shellcheck disable=SC1090
-  set -a; source "$file"; set +a
+  source "$file"
+  set +a
 }
 
-# with_install_lock COMMAND...: one installer at a time per cache (two checkouts may share $PFORMER_CACHE).
+# with_install_lock NAME COMMAND...: one installer of NAME at a time per cache (checkouts may share $PFORMER_CACHE).
 with_install_lock() {
-  ( flock 8; "$@" ) 8>"$PFORMER_CACHE/.install.lock"
+  local name=$1; shift
+  ( flock 8; "$@" ) 8>"$PFORMER_CACHE/.install-$name.lock"
 }
 
 pidfile() { echo "$PFORMER_STATE/run/$1.pid"; }
@@ -82,13 +86,13 @@ start_daemon() {
 }
 
 stop_daemon() {
-  local name=$1 f pid i
+  local name=$1 f pid
   f=$(pidfile "$name")
   if ! is_running "$name"; then rm -f "$f"; return 0; fi
   pid=$(cat "$f")
   # the daemon leads its own session (setsid): its process group holds every child (uvicorn workers, ...)
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done

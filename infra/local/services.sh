@@ -11,11 +11,11 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-# ---- installation (each step runs under the cache's install lock and publishes its result last) ---------------
+# ---- installation (each under its own lock in the cache; the result is published last, by a rename or a marker) -
 
 install_temporal() {
   [ -x "$TEMPORAL_BIN" ] && return 0
-  with_install_lock do_install_temporal
+  with_install_lock temporal do_install_temporal
 }
 
 do_install_temporal() {
@@ -58,7 +58,7 @@ PY
 
 install_mlflow() {
   [ -f "$MLFLOW_VENV/.installed" ] && return 0
-  with_install_lock do_install_mlflow
+  with_install_lock mlflow do_install_mlflow
 }
 
 do_install_mlflow() {
@@ -77,7 +77,7 @@ do_install_mlflow() {
 
 install_s3() {
   [ -f "$S3PROXY_JAR" ] && return 0
-  with_install_lock do_install_s3
+  with_install_lock s3 do_install_s3
 }
 
 do_install_s3() {
@@ -93,6 +93,15 @@ do_install_s3() {
   mkdir -p "$(dirname "$S3PROXY_JAR")"
   mv "$dl/$(basename "$S3PROXY_JAR")" "$S3PROXY_JAR"
   rm -rf "$dl"
+}
+
+# install_services NAME...: the installs are independent downloads, fetched side by side (a cold `up` waits for
+# the slowest, MLflow, instead of the sum); each failure has printed its reason.
+install_services() {
+  local pids=() s p rc=0
+  for s in "$@"; do "install_$s" & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  [ $rc -eq 0 ] || die "installation failed (see above)"
 }
 
 # ---- start / stop / health ------------------------------------------------------------------------------------
@@ -215,10 +224,12 @@ flock 9
 
 case "$verb" in
   up)
+    install_services "${services[@]}"
     for s in "${services[@]}"; do "up_$s"; done ;;
   down)
     for s in "${services[@]}"; do stop_daemon "$s"; log "$s stopped"; done ;;
   restart)
+    install_services "${services[@]}"
     for s in "${services[@]}"; do stop_daemon "$s"; "up_$s"; done ;;
   status)
     load_credentials

@@ -47,9 +47,7 @@ class DeploymentFilesTest {
             List<JsonNode> docs = documents(f);
             assertThat(docs).as("%s has content", f).isNotEmpty();
             if (f.endsWith("values.yaml")) {
-                assertThat(docs.get(0).at("/server/config/persistence/default/sql/driver").asText()).isEqualTo("postgres12");
-                assertThat(docs.get(0).at("/server/config/persistence/visibility/sql/driver").asText()).isEqualTo("postgres12");
-                continue;
+                continue; // Helm values, not a manifest: see temporalValuesUseTheChartsDatastoreLayoutWithPostgres
             }
             for (JsonNode d : docs) {
                 assertThat(d.path("apiVersion").asText()).as("%s apiVersion", f).isNotEmpty();
@@ -62,6 +60,40 @@ class DeploymentFilesTest {
                 }
             }
         }
+    }
+
+    @Test
+    void temporalValuesUseTheChartsDatastoreLayoutWithPostgres() throws IOException {
+        JsonNode values = documents(DEPLOY.resolve("temporal/values.yaml")).get(0);
+        JsonNode persistence = values.at("/server/config/persistence");
+        // chart 1.x fails on the pre-1.0 layout (server.config.persistence.default/visibility, sub-chart switches)
+        assertThat(persistence.has("default")).isFalse();
+        assertThat(persistence.has("visibility")).isFalse();
+        assertThat(values.has("postgresql") || values.has("cassandra") || values.has("elasticsearch")
+                || values.has("mysql") || values.has("prometheus") || values.has("grafana")).isFalse();
+        for (String store : List.of(persistence.path("defaultStore").asText(), persistence.path("visibilityStore").asText())) {
+            JsonNode sql = persistence.path("datastores").path(store).path("sql");
+            assertThat(sql.path("pluginName").asText()).as("store %s", store).isEqualTo("postgres12");
+            assertThat(sql.path("connectAddr").asText()).as("store %s", store).matches("[^:]+:\\d+");
+            assertThat(sql.path("existingSecret").asText()).as("store %s password from a Secret", store).isNotEmpty();
+            assertThat(sql.has("password")).as("store %s has no inline password", store).isFalse();
+        }
+        assertThat(values.at("/server/config/namespaces/namespace/0/name").asText()).isEqualTo("default");
+    }
+
+    @Test
+    void mlflowAcceptsTheHostNameTheWorkersCallItBy() throws IOException {
+        String tracking = documents(DEPLOY.resolve("base/endpoints.yaml")).get(0).at("/data/PFORMER_MLFLOW_TRACKING_URI").asText();
+        String host = java.net.URI.create(tracking).getAuthority();
+        List<String> args = new ArrayList<>();
+        documents(DEPLOY.resolve("mlflow/mlflow.yaml")).get(0).at("/spec/template/spec/containers/0/args")
+                .forEach(a -> args.add(a.asText()));
+        // MLflow 3 refuses requests whose Host header matches none of --allowed-hosts (fnmatch patterns)
+        List<String> allowed = args.stream().filter(a -> a.startsWith("--allowed-hosts="))
+                .flatMap(a -> Stream.of(a.substring("--allowed-hosts=".length()).split(","))).toList();
+        assertThat(allowed).as("--allowed-hosts of the MLflow server").isNotEmpty()
+                .anyMatch(p -> host.matches(p.replace(".", "\\.").replace("*", ".*")));
+        assertThat(args).contains("--no-serve-artifacts").anyMatch(a -> a.startsWith("--default-artifact-root=s3://"));
     }
 
     @Test
@@ -104,6 +136,8 @@ class DeploymentFilesTest {
         // the variables the code reads
         assertThat(endpoints.has("PFORMER_TEMPORAL_ADDRESS")).isTrue();
         assertThat(endpoints.has("PFORMER_MLFLOW_TRACKING_URI")).isTrue();
-        assertThat(endpoints.has("PFORMER_S3_ENDPOINT")).isTrue();
+        assertThat(endpoints.has("PFORMER_S3_BUCKET")).isTrue();
+        // an empty value is not "unset": boto3 (the MLflow server) fails on an empty MLFLOW_S3_ENDPOINT_URL
+        endpoints.fields().forEachRemaining(e -> assertThat(e.getValue().asText()).as("%s", e.getKey()).isNotBlank());
     }
 }

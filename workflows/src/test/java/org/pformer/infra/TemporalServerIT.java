@@ -1,7 +1,6 @@
 package org.pformer.infra;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.google.protobuf.util.Durations;
 import io.temporal.activity.ActivityInterface;
@@ -12,8 +11,10 @@ import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.api.workflowservice.v1.DescribeNamespaceRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributes;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -23,8 +24,8 @@ import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The real local Temporal dev server (SQLite persistence) started by infra/local/services.sh. */
+/**
+ * The real local Temporal dev server (SQLite persistence) started by {@code infra/local/services.sh}: a test-only
+ * workflow and activity run on an in-process worker against it.
+ */
 class TemporalServerIT {
 
     @WorkflowInterface
@@ -49,6 +53,7 @@ class TemporalServerIT {
         String compose(String name, String suffix);
     }
 
+    /** Greets at once, or (for "wait:NAME") only after the signal supplied the suffix. */
     public static class GreetingWorkflowImpl implements GreetingWorkflow {
         private String suffix;
         private final Greetings greetings = Workflow.newActivityStub(Greetings.class,
@@ -81,19 +86,13 @@ class TemporalServerIT {
     private WorkerFactory factory;
     private String queue;
 
-    static String address() {
-        String a = System.getenv("PFORMER_TEMPORAL_ADDRESS");
-        if (a == null || a.isBlank()) {
-            fail("PFORMER_TEMPORAL_ADDRESS is not set: start the services with `make services-up` and run the tests "
-                    + "through `make test`");
-        }
-        return a;
-    }
-
     @BeforeEach
     void connect() {
-        service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(address()).build());
-        client = WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+        String address = LocalServices.env("PFORMER_TEMPORAL_ADDRESS");
+        LocalServices.requireReachable("the Temporal server", address);
+        service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+        client = WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder()
+                .setNamespace(System.getenv().getOrDefault("PFORMER_TEMPORAL_NAMESPACE", "default")).build());
         queue = "it-" + UUID.randomUUID();
         factory = WorkerFactory.newInstance(client);
         var worker = factory.newWorker(queue);
@@ -104,14 +103,21 @@ class TemporalServerIT {
 
     @AfterEach
     void disconnect() {
-        factory.shutdownNow();
-        factory.awaitTermination(10, TimeUnit.SECONDS);
-        service.shutdownNow();
+        if (factory != null) {
+            factory.shutdownNow();
+            factory.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        if (service != null) {
+            service.shutdownNow();
+        }
     }
 
     private GreetingWorkflow stub(String id) {
-        return client.newWorkflowStub(GreetingWorkflow.class,
-                WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(queue).build());
+        return stub(WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(queue).build());
+    }
+
+    private GreetingWorkflow stub(WorkflowOptions options) {
+        return client.newWorkflowStub(GreetingWorkflow.class, options);
     }
 
     @Test
@@ -124,13 +130,14 @@ class TemporalServerIT {
         String id = "it-restart-" + UUID.randomUUID();
         WorkflowClient.start(stub(id)::greet, "wait:durable");
 
-        services("restart", "temporal");
+        LocalServices.services("restart", "temporal");
 
         WorkflowStub untyped = client.newUntypedWorkflowStub(id);
         assertThat(untyped.describe().getWorkflowExecutionInfo().getStatus())
                 .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
         untyped.signal("proceed", " (after restart)");
-        assertThat(untyped.getResult(20, TimeUnit.SECONDS, String.class)).isEqualTo("hello durable (after restart)");
+        assertThat(untyped.getResult(60, TimeUnit.SECONDS, String.class)).isEqualTo("hello durable (after restart)");
+        assertRetentionAboveADay(); // a restart on the same SQLite file keeps the namespace's settings
     }
 
     @Test
@@ -138,24 +145,44 @@ class TemporalServerIT {
         OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
                 OperatorServiceStubsOptions.newBuilder().setChannel(service.getRawChannel()).validateAndBuildWithDefaults());
         Map<String, IndexedValueType> attributes = operator.blockingStub()
-                .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace("default").build())
+                .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(client.getOptions().getNamespace()).build())
                 .getCustomAttributesMap();
         assertThat(attributes).containsEntry("PformerStage", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
                 .containsEntry("PformerConfigHash", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
                 .containsEntry("PformerOmega1", IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE)
                 .containsEntry("PformerOmega2", IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE)
                 .containsEntry("PformerRunName", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-        var retention = service.blockingStub().describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace("default").build())
-                .getConfig().getWorkflowExecutionRetentionTtl();
-        assertThat(Durations.toHours(retention)).isGreaterThan(24);
+        assertRetentionAboveADay();
     }
 
-    static void services(String verb, String which) throws Exception {
-        Path repo = Path.of(System.getProperty("pformer.repo.root", "..")).toAbsolutePath().normalize();
-        Process p = new ProcessBuilder("bash", repo.resolve("infra/local/services.sh").toString(), verb, which)
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
-        if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            fail("infra/local/services.sh " + verb + " " + which + " failed");
+    @Test
+    void aWorkflowIsFoundByThePipelinesSearchAttributes() throws InterruptedException {
+        String runName = "it-" + UUID.randomUUID();
+        String id = "it-search-" + UUID.randomUUID();
+        stub(WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(queue)
+                .setTypedSearchAttributes(SearchAttributes.newBuilder()
+                        .set(org.pformer.workflows.SearchAttributes.RUN_NAME, runName)
+                        .set(org.pformer.workflows.SearchAttributes.STAGE, "stage1")
+                        .set(org.pformer.workflows.SearchAttributes.OMEGA1, 10.0)
+                        .set(org.pformer.workflows.SearchAttributes.OMEGA2, 100.0).build())
+                .build()).greet("search");
+
+        String query = "PformerRunName = '" + runName + "' AND PformerStage = 'stage1' AND PformerOmega1 = 10.0";
+        List<WorkflowExecutionMetadata> found = List.of();
+        for (int attempt = 0; attempt < 50 && found.isEmpty(); attempt++) { // visibility is eventually consistent
+            found = client.listExecutions(query).toList();
+            if (found.isEmpty()) {
+                Thread.sleep(200);
+            }
         }
+        assertThat(found).extracting(m -> m.getExecution().getWorkflowId()).containsExactly(id);
+        assertThat(found.get(0).getTypedSearchAttributes().get(org.pformer.workflows.SearchAttributes.OMEGA2)).isEqualTo(100.0);
+    }
+
+    private void assertRetentionAboveADay() {
+        var retention = service.blockingStub().describeNamespace(DescribeNamespaceRequest.newBuilder()
+                .setNamespace(client.getOptions().getNamespace()).build()).getConfig().getWorkflowExecutionRetentionTtl();
+        assertThat(Durations.toHours(retention)).as("retention of namespace %s in hours", client.getOptions().getNamespace())
+                .isGreaterThan(24);
     }
 }

@@ -20,10 +20,22 @@ public final class BertEmbeddings extends Module {
     private final LayerNorm layerNorm;
 
     public BertEmbeddings(ParameterFactory f, BertConfig c) {
+        this(f, c, true);
+    }
+
+    /**
+     * @param withTokens whether the word, position (and token-type) tables exist; without them only query
+     *     embeddings can be embedded (BLIP-2 stage 2 drops the Q-Former's text path, LAVIS {@code blip2_opt.py})
+     */
+    public BertEmbeddings(ParameterFactory f, BertConfig c, boolean withTokens) {
         this.config = c;
-        wordEmbeddings = addChild("word_embeddings", new Embedding(f, c.vocabSize(), c.hiddenSize()));
-        positionEmbeddings = addChild("position_embeddings", new Embedding(f, c.maxPositions(), c.hiddenSize()));
-        tokenTypeEmbeddings = c.typeVocabSize() > 0
+        wordEmbeddings = withTokens
+                ? addChild("word_embeddings", new Embedding(f, c.vocabSize(), c.hiddenSize()))
+                : null;
+        positionEmbeddings = withTokens
+                ? addChild("position_embeddings", new Embedding(f, c.maxPositions(), c.hiddenSize()))
+                : null;
+        tokenTypeEmbeddings = withTokens && c.typeVocabSize() > 0
                 ? addChild("token_type_embeddings", new Embedding(f, c.typeVocabSize(), c.hiddenSize()))
                 : null;
         layerNorm = addChild("LayerNorm", new LayerNorm(f, c.hiddenSize(), c.layerNormEps()));
@@ -36,6 +48,9 @@ public final class BertEmbeddings extends Module {
     public NDArray forward(NDArray inputIds, NDArray queryEmbeds) {
         NDArray x = null;
         if (inputIds != null) {
+            if (wordEmbeddings == null) {
+                throw new IllegalStateException("these embeddings have no token tables (query-only Q-Former)");
+            }
             long length = inputIds.getShape().get(1);
             if (length > config.maxPositions()) {
                 throw new IllegalArgumentException(
@@ -58,6 +73,7 @@ public final class BertEmbeddings extends Module {
         return Functional.dropout(layerNorm.forward(x), config.hiddenDropout(), isTraining());
     }
 
+    /** The word-piece table, or null for query-only embeddings. */
     public Embedding wordEmbeddings() {
         return wordEmbeddings;
     }

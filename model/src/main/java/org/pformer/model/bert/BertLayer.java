@@ -27,14 +27,29 @@ public final class BertLayer extends Module {
     private final BertAttention.Output outputQuery;
 
     public BertLayer(ParameterFactory f, BertConfig c, int index) {
+        this(f, c, index, true);
+    }
+
+    /**
+     * @param withTextFeedForward whether the text positions' FFN ({@code intermediate}/{@code output}) exists;
+     *     a query-only Q-Former (BLIP-2 stage 2) has just the query FFN
+     */
+    public BertLayer(ParameterFactory f, BertConfig c, int index, boolean withTextFeedForward) {
         this.config = c;
+        if (!withTextFeedForward && !c.queryFeedForward()) {
+            throw new IllegalArgumentException("a layer without the text FFN needs a config with queryFeedForward");
+        }
         attention = addChild("attention", new BertAttention(f, c, c.hiddenSize()));
         crossAttention = c.hasCrossAttention(index)
                 ? addChild("crossattention", new BertAttention(f, c, c.encoderWidth()))
                 : null;
-        intermediate = addChild("intermediate", new Dense(f, c.hiddenSize(), c.intermediateSize()));
-        output = addChild("output",
-                new BertAttention.Output(f, c.intermediateSize(), c.hiddenSize(), c.layerNormEps()));
+        intermediate = withTextFeedForward
+                ? addChild("intermediate", new Dense(f, c.hiddenSize(), c.intermediateSize()))
+                : null;
+        output = withTextFeedForward
+                ? addChild("output",
+                        new BertAttention.Output(f, c.intermediateSize(), c.hiddenSize(), c.layerNormEps()))
+                : null;
         if (c.queryFeedForward()) {
             intermediateQuery = addChild("intermediate_query",
                     new Dense(f, c.hiddenSize(), c.intermediateSize()));
@@ -61,13 +76,17 @@ public final class BertLayer extends Module {
     public NDArray forward(NDArray hidden, NDArray selfMask, NDArray encoderHidden, NDArray encoderMask,
             int queryLength) {
         NDArray attended = attention.forward(hidden, null, selfMask);
+        long length = attended.getShape().get(1);
+        if (output == null && length > Math.max(queryLength, 0)) {
+            throw new IllegalStateException("this layer has no text FFN (query-only Q-Former) but got "
+                    + (length - Math.max(queryLength, 0)) + " text positions");
+        }
         if (queryLength <= 0) {
             return feedForward(attended, intermediate, output);
         }
         if (outputQuery == null) {
             throw new IllegalStateException("queryLength > 0 needs a config with queryFeedForward");
         }
-        long length = attended.getShape().get(1);
         NDArray queries = attended.get(new NDIndex(":, :{}", queryLength));
         if (crossAttention != null) {
             if (encoderHidden == null) {

@@ -17,9 +17,17 @@ public final class BertModel extends Module {
     private final ModuleList<BertLayer> layers;
 
     public BertModel(ParameterFactory f, BertConfig c) {
+        this(f, c, true);
+    }
+
+    /**
+     * @param withTextPath false builds a query-only Q-Former (LAVIS {@code blip2_opt.py} drops the word and position
+     *     embeddings and every layer's text FFN): only query embeddings can be encoded
+     */
+    public BertModel(ParameterFactory f, BertConfig c, boolean withTextPath) {
         this.config = c;
-        embeddings = addChild("embeddings", new BertEmbeddings(f, c));
-        Encoder encoder = addChild("encoder", new Encoder(f, c));
+        embeddings = addChild("embeddings", new BertEmbeddings(f, c, withTextPath));
+        Encoder encoder = addChild("encoder", new Encoder(f, c, withTextPath));
         layers = encoder.layer;
     }
 
@@ -51,8 +59,8 @@ public final class BertModel extends Module {
     static final class Encoder extends Module {
         final ModuleList<BertLayer> layer;
 
-        Encoder(ParameterFactory f, BertConfig c) {
-            layer = addChild("layer", new ModuleList<>(c.numLayers(), i -> new BertLayer(f, c, i)));
+        Encoder(ParameterFactory f, BertConfig c, boolean withTextPath) {
+            layer = addChild("layer", new ModuleList<>(c.numLayers(), i -> new BertLayer(f, c, i, withTextPath)));
         }
     }
 }

@@ -52,12 +52,17 @@ public final class Functional {
      * labels that are not {@link #IGNORE_INDEX}.
      */
     public static NDArray nextTokenLoss(NDArray logits, NDArray labels) {
+        return nextTokenLoss(logits, labels, 0);
+    }
+
+    /** {@link #nextTokenLoss(NDArray, NDArray)} with label smoothing ε (BLIP-2's ITG uses 0.1). */
+    public static NDArray nextTokenLoss(NDArray logits, NDArray labels, double labelSmoothing) {
         long b = logits.getShape().get(0);
         long len = logits.getShape().get(1);
         long v = logits.getShape().get(2);
         NDArray shiftedLogits = logits.get(new NDIndex(":, :-1, :")).reshape(b * (len - 1), v);
         NDArray shiftedLabels = labels.get(new NDIndex(":, 1:")).reshape(b * (len - 1));
-        return crossEntropy(shiftedLogits, shiftedLabels, 0);
+        return crossEntropy(shiftedLogits, shiftedLabels, labelSmoothing);
     }
 
     /**

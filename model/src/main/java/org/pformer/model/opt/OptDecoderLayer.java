@@ -30,12 +30,26 @@ public final class OptDecoderLayer extends Module {
         finalLayerNorm = addChild("final_layer_norm", new LayerNorm(f, c.hiddenSize(), 1e-5));
     }
 
+    /** Self-attention keys and values (B, L, H) of the positions seen so far, for incremental decoding. */
+    public record KeyValue(NDArray key, NDArray value) {}
+
+    /** A layer's output states and the keys/values of all positions it attended over. */
+    public record CachedOutput(NDArray hidden, KeyValue keyValue) {}
+
     public NDArray forward(NDArray hidden, NDArray additiveMask) {
+        return forward(hidden, additiveMask, null).hidden();
+    }
+
+    /**
+     * The layer on new positions {@code hidden} (B, Lnew, H) that also attend to {@code past} positions' keys and
+     * values (null = none); {@code additiveMask} is broadcastable to (B, heads, Lnew, Lpast + Lnew).
+     */
+    public CachedOutput forward(NDArray hidden, NDArray additiveMask, KeyValue past) {
         boolean pre = config.layerNormBefore();
         NDArray residual = hidden;
         NDArray x = pre ? selfAttnLayerNorm.forward(hidden) : hidden;
-        x = selfAttn.forward(x, additiveMask, config, isTraining());
-        x = residual.add(Functional.dropout(x, config.dropout(), isTraining()));
+        CachedOutput attended = selfAttn.forward(x, additiveMask, config, isTraining(), past);
+        x = residual.add(Functional.dropout(attended.hidden(), config.dropout(), isTraining()));
         if (!pre) {
             x = selfAttnLayerNorm.forward(x);
         }
@@ -43,7 +57,7 @@ public final class OptDecoderLayer extends Module {
         NDArray y = pre ? finalLayerNorm.forward(x) : x;
         y = fc2.forward(Functional.relu(fc1.forward(y)));
         x = residual.add(Functional.dropout(y, config.dropout(), isTraining()));
-        return pre ? x : finalLayerNorm.forward(x);
+        return new CachedOutput(pre ? x : finalLayerNorm.forward(x), attended.keyValue());
     }
 
     /** {@code self_attn}: queries are scaled by head_dim^-0.5 after projection (HF OPTAttention). */
@@ -60,12 +74,18 @@ public final class OptDecoderLayer extends Module {
             outProj = addChild("out_proj", new Linear(f, hidden, hidden));
         }
 
-        NDArray forward(NDArray x, NDArray mask, OptConfig c, boolean training) {
+        CachedOutput forward(NDArray x, NDArray mask, OptConfig c, boolean training, KeyValue past) {
             double scaling = Math.pow((double) c.hiddenSize() / c.numHeads(), -0.5);
             NDArray q = Functional.scale(qProj.forward(x), scaling);
-            NDArray context = Attention.scaledDotProduct(q, kProj.forward(x), vProj.forward(x), mask,
-                    c.numHeads(), 1.0, c.attentionDropout(), training);
-            return outProj.forward(context);
+            NDArray k = kProj.forward(x);
+            NDArray v = vProj.forward(x);
+            if (past != null) {
+                k = past.key().concat(k, 1);
+                v = past.value().concat(v, 1);
+            }
+            NDArray context = Attention.scaledDotProduct(q, k, v, mask, c.numHeads(), 1.0, c.attentionDropout(),
+                    training);
+            return new CachedOutput(outProj.forward(context), new KeyValue(k, v));
         }
     }
 }

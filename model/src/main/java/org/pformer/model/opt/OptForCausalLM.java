@@ -1,8 +1,11 @@
 package org.pformer.model.opt;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.List;
 import org.pformer.model.nn.Embedding;
 import org.pformer.model.nn.LayerNorm;
 import org.pformer.model.nn.Linear;
@@ -69,15 +72,136 @@ public final class OptForCausalLM extends Module {
             throw new IllegalArgumentException(
                     "sequence length " + length + " exceeds maxPositions " + config.maxPositions());
         }
-        DataType dtype = dataType();
-        NDArray x = inputsEmbeds.toType(dtype, false);
+        if (firstLogitPosition < 0 || firstLogitPosition >= length) {
+            throw new IllegalArgumentException("firstLogitPosition " + firstLogitPosition + " outside [0, " + length + ")");
+        }
+        NDArray x = decode(inputsEmbeds, OptPositions.fromAttentionMask(attentionMask),
+                Masks.causalWithPadding(attentionMask), null, null);
+        NDArray head = firstLogitPosition == 0 ? x : x.get(new NDIndex(":, {}:, :", firstLogitPosition));
+        return new Output(x.toType(DataType.FLOAT32, false), logits(head));
+    }
+
+    /**
+     * Self-attention keys and values of every layer for the positions decoded so far (incremental decoding). The
+     * arrays belong to the cache: {@link #close()} releases them.
+     */
+    public static final class KeyValueCache implements AutoCloseable {
+        private final List<OptDecoderLayer.KeyValue> layers;
+
+        KeyValueCache(List<OptDecoderLayer.KeyValue> layers) {
+            this.layers = List.copyOf(layers);
+        }
+
+        /** Number of positions held. */
+        public long length() {
+            return layers.get(0).key().getShape().get(1);
+        }
+
+        /** Number of sequences (rows) held. */
+        public long rows() {
+            return layers.get(0).key().getShape().get(0);
+        }
+
+        /** A new cache whose row i is this cache's row {@code rows[i]} (beam reordering, dropping finished rows). */
+        public KeyValueCache select(NDArray rows) {
+            List<OptDecoderLayer.KeyValue> out = new ArrayList<>();
+            for (OptDecoderLayer.KeyValue kv : layers) {
+                out.add(new OptDecoderLayer.KeyValue(kv.key().get(rows), kv.value().get(rows)));
+            }
+            return new KeyValueCache(out);
+        }
+
+        /** Keeps the arrays alive beyond the current {@link NDScope}. */
+        public KeyValueCache detachFromScope() {
+            for (OptDecoderLayer.KeyValue kv : layers) {
+                NDScope.unregister(kv.key(), kv.value());
+            }
+            return this;
+        }
+
+        @Override
+        public void close() {
+            for (OptDecoderLayer.KeyValue kv : layers) {
+                kv.key().close();
+                kv.value().close();
+            }
+        }
+    }
+
+    /** Next-token logits (B, V) of the last position, in FLOAT32, and the cache extended by the new positions. */
+    public record IncrementalOutput(NDArray logits, KeyValueCache cache) {}
+
+    /**
+     * Incremental decoding: runs the decoder on {@code newEmbeds} (B, Lnew, wordEmbedProjDim) that follow the
+     * positions held by {@code past} (null for none). {@code attentionMask} (B, Lpast + Lnew) covers all positions;
+     * positions and the causal/padding mask are derived from it as in {@link #forwardEmbeds}, so the logits equal
+     * those of a full forward pass over the whole sequence. {@code past} is left as it is.
+     */
+    public IncrementalOutput forwardIncremental(NDArray newEmbeds, NDArray attentionMask, KeyValueCache past) {
+        long pastLength = past == null ? 0 : past.length();
+        long newLength = newEmbeds.getShape().get(1);
+        long total = attentionMask.getShape().get(1);
+        if (pastLength + newLength != total) {
+            throw new IllegalArgumentException("attention mask covers " + total + " positions, but the cache holds "
+                    + pastLength + " and " + newLength + " are new");
+        }
+        if (past != null && past.rows() != newEmbeds.getShape().get(0)) {
+            throw new IllegalArgumentException("cache has " + past.rows() + " rows, input has "
+                    + newEmbeds.getShape().get(0));
+        }
+        if (total > config.maxPositions()) {
+            throw new IllegalArgumentException(
+                    "sequence length " + total + " exceeds maxPositions " + config.maxPositions());
+        }
+        NDArray positions = OptPositions.fromAttentionMask(attentionMask);
+        if (pastLength > 0) {
+            positions = positions.get(new NDIndex(":, {}:", pastLength));
+        }
+        List<OptDecoderLayer.KeyValue> present = new ArrayList<>();
+        NDArray x = decode(newEmbeds, positions, incrementalMask(attentionMask, pastLength, newLength),
+                past == null ? null : past.layers, present);
+        NDArray last = x.get(new NDIndex(":, -1:, :"));
+        NDArray logits = logits(last);
+        return new IncrementalOutput(logits.reshape(logits.getShape().get(0), logits.getShape().get(2)),
+                new KeyValueCache(present));
+    }
+
+    /** Causal + key-padding mask of {@code newLength} query positions after {@code pastLength} cached ones. */
+    private static NDArray incrementalMask(NDArray attentionMask, long pastLength, long newLength) {
+        if (pastLength == 0) {
+            return Masks.causalWithPadding(attentionMask);
+        }
+        NDArray padding = Masks.padding(attentionMask);
+        if (newLength == 1) {
+            return padding; // the newest position sees every earlier one
+        }
+        int rows = (int) newLength;
+        int cols = (int) (pastLength + newLength);
+        float[] structure = new float[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                structure[i * cols + j] = j <= pastLength + i ? 0f : Masks.BLOCKED;
+            }
+        }
+        NDArray causal = attentionMask.getManager().create(structure, new ai.djl.ndarray.types.Shape(1, 1, rows, cols));
+        return Masks.combine(causal, padding);
+    }
+
+    /** The decoder layers on embeddings; fills {@code present} with each layer's keys/values when it is non-null. */
+    private NDArray decode(NDArray inputsEmbeds, NDArray positions, NDArray mask,
+            List<OptDecoderLayer.KeyValue> past, List<OptDecoderLayer.KeyValue> present) {
+        NDArray x = inputsEmbeds.toType(dataType(), false);
         if (decoder.projectIn != null) {
             x = decoder.projectIn.forward(x);
         }
-        x = x.add(decoder.embedPositions.forward(OptPositions.fromAttentionMask(attentionMask)));
-        NDArray mask = Masks.causalWithPadding(attentionMask);
-        for (OptDecoderLayer layer : decoder.layers.items()) {
-            x = layer.forward(x, mask);
+        x = x.add(decoder.embedPositions.forward(positions));
+        List<OptDecoderLayer> layerList = decoder.layers.items();
+        for (int i = 0; i < layerList.size(); i++) {
+            OptDecoderLayer.CachedOutput out = layerList.get(i).forward(x, mask, past == null ? null : past.get(i));
+            x = out.hidden();
+            if (present != null) {
+                present.add(out.keyValue());
+            }
         }
         if (decoder.finalLayerNorm != null) {
             x = decoder.finalLayerNorm.forward(x);
@@ -85,12 +209,13 @@ public final class OptForCausalLM extends Module {
         if (decoder.projectOut != null) {
             x = decoder.projectOut.forward(x);
         }
-        if (firstLogitPosition < 0 || firstLogitPosition >= length) {
-            throw new IllegalArgumentException("firstLogitPosition " + firstLogitPosition + " outside [0, " + length + ")");
-        }
-        NDArray head = firstLogitPosition == 0 ? x : x.get(new NDIndex(":, {}:, :", firstLogitPosition));
-        NDArray logits = ai.djl.nn.core.Linear.linear(head, decoder.embedTokens.weight().array()).singletonOrThrow();
-        return new Output(x.toType(DataType.FLOAT32, false), logits.toType(DataType.FLOAT32, false));
+        return x;
+    }
+
+    /** Vocabulary logits in FLOAT32 through the LM head tied to the input embeddings. */
+    private NDArray logits(NDArray hidden) {
+        return ai.djl.nn.core.Linear.linear(hidden, decoder.embedTokens.weight().array()).singletonOrThrow()
+                .toType(DataType.FLOAT32, false);
     }
 
     /** {@code model}: holds {@code decoder}. */

@@ -2,6 +2,7 @@ package org.pformer.model.pformer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.pformer.model.nn.Functional;
@@ -24,6 +25,16 @@ public final class PFormerLosses {
      * @param llmMask (B, T) 0/1 padding mask
      */
     public static NDArray lmLoss(OptForCausalLM llm, NDArray prompt, NDArray llmIds, NDArray llmMask) {
+        return lmLoss(llm, prompt, llmIds, llmMask, 0);
+    }
+
+    /**
+     * As {@link #lmLoss(OptForCausalLM, NDArray, NDArray, NDArray)}, with the first {@code ignoredLeadingTokens}
+     * caption tokens also excluded from the loss (BLIP-2 stage 2 with a text prompt: BOS and the prompt tokens are
+     * read but not predicted, LAVIS {@code blip2_opt.py}).
+     */
+    public static NDArray lmLoss(OptForCausalLM llm, NDArray prompt, NDArray llmIds, NDArray llmMask,
+            int ignoredLeadingTokens) {
         NDManager m = llmIds.getManager();
         long b = llmIds.getShape().get(0);
         long q = prompt.getShape().get(1);
@@ -31,7 +42,15 @@ public final class PFormerLosses {
         NDArray mask = m.ones(new Shape(b, q), DataType.INT64).concat(llmMask.toType(DataType.INT64, false), 1);
         // only the last prompt position (it predicts BOS) and the caption positions need logits: (B, 1+T, V)
         NDArray logits = llm.forwardEmbeds(embeds, mask, (int) q - 1).logits();
-        return Functional.nextTokenLoss(logits, lmLabels(llmIds, llmMask, 1));
+        NDArray labels = lmLabels(llmIds, llmMask, 1);
+        if (ignoredLeadingTokens > 0) {
+            if (ignoredLeadingTokens >= llmIds.getShape().get(1)) {
+                throw new IllegalArgumentException("all " + llmIds.getShape().get(1) + " caption tokens would be"
+                        + " ignored (" + ignoredLeadingTokens + " leading prompt tokens)");
+            }
+            labels.set(new NDIndex(":, 1:{}", 1 + ignoredLeadingTokens), Functional.IGNORE_INDEX);
+        }
+        return Functional.nextTokenLoss(logits, labels);
     }
 
     /**

@@ -194,6 +194,15 @@ public final class StageRun {
         beat(step);
     }
 
+    /**
+     * Heartbeats progress without logging metrics (called every step: the SDK throttles what it sends).
+     * Throws {@link ActivityCompletionException} once the stage is cancelled.
+     */
+    public void progress(long step, long total) {
+        totalSteps = total;
+        beat(step);
+    }
+
     private void beat(long step) {
         heartbeat.beat(new StageProgress(step, totalSteps, lastCheckpoint, latest, startedAt, startStep));
     }

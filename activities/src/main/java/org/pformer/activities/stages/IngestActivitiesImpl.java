@@ -1,0 +1,108 @@
+package org.pformer.activities.stages;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.pformer.activities.StageRun;
+import org.pformer.activities.api.FailureTypes;
+import org.pformer.activities.api.StageActivities.IngestActivities;
+import org.pformer.activities.api.StageRequest;
+import org.pformer.activities.api.StageResult;
+import org.pformer.config.IngestConfig;
+import org.pformer.config.PipelineConfig;
+import org.pformer.datasets.io.LocalTextSources;
+import org.pformer.datasets.io.TextSource;
+import org.pformer.datasets.text.IngestCounts;
+import org.pformer.datasets.text.IngestOptions;
+import org.pformer.datasets.text.IngestResult;
+import org.pformer.datasets.text.SentenceIngestion;
+import org.pformer.datasets.tokenize.LlmTokenizer;
+import org.pformer.datasets.tokenize.PFormerTokenizer;
+import org.pformer.store.ArtifactRef;
+
+/**
+ * Pipeline stage 1: sentence ingestion (LAVIS cleaning, exact de-duplication, both tokenisations) into verified
+ * token shards. Ingestion commits a resume cursor after every shard in the stage's work directory, so a worker
+ * restarted on the same machine continues where it stopped; every committed shard is heartbeated.
+ */
+public final class IngestActivitiesImpl implements IngestActivities {
+
+    public static final String SHARDS = "shards";
+
+    private final StageExecutor executor;
+
+    public IngestActivitiesImpl(StageExecutor executor) {
+        this.executor = executor;
+    }
+
+    @Override
+    public StageResult ingestSentences(StageRequest request) {
+        return executor.execute(request, this::run);
+    }
+
+    private StageResult run(StageRun run) throws IOException {
+        PipelineConfig config = run.request().config();
+        Backbones backbones = Backbones.of(run.request(), executor.env().artifacts(run.request()));
+        List<TextSource> sources = sources(config, backbones);
+        IngestConfig c = config.ingest();
+        IngestOptions options = IngestOptions.defaults().withWords(c.minWords(), c.maxWords()).withDedupe(c.dedupe())
+                .withShardSize(c.shardSize()).withMaxLineChars(c.maxLineChars());
+        int llmMax = backbones.isWorld() ? backbones.llmConfig(1).maxPositions() : 512;
+        Path out = run.workDir().resolve(SHARDS);
+        IngestResult result;
+        try (PFormerTokenizer text = PFormerTokenizer.load(backbones.textTokenizer(), config.pformer().maxTextLen());
+             LlmTokenizer llm = LlmTokenizer.load(backbones.llmTokenizer(), llmMax)) {
+            long[] shards = {0};
+            result = new SentenceIngestion(options, text, llm)
+                    .listener((shard, counts) -> {
+                        shards[0]++;
+                        run.step(shards[0], 0, Map.of("kept", (double) counts.kept(), "items", (double) counts.items()));
+                    })
+                    .run(sources, out);
+        }
+        IngestCounts counts = result.manifest().counts();
+        if (counts.kept() == 0) {
+            throw FailureTypes.nonRetryable(FailureTypes.INVALID_DATA, "stage ingest: the sentence corpus "
+                    + sources.stream().map(TextSource::name).toList() + " gave no usable sentence (" + counts.items()
+                    + " items, dropped " + counts.dropped() + ", malformed " + counts.malformed() + ")", null);
+        }
+        Map<String, Double> metrics = new TreeMap<>();
+        metrics.put("items", (double) counts.items());
+        metrics.put("kept", (double) counts.kept());
+        counts.dropped().forEach((reason, n) -> metrics.put("dropped." + reason, (double) n));
+        counts.malformed().forEach((kind, n) -> metrics.put("malformed." + kind, (double) n));
+        metrics.put("truncated_words", (double) counts.truncatedWords());
+        metrics.put("shards", (double) result.manifest().shards().size());
+        if (!result.alreadyComplete() && !result.resumed()) {
+            metrics.put("items_per_s", result.itemsPerSecond());
+        }
+        ArtifactRef shardsRef = run.putDirectory(SHARDS, out);
+        run.logArtifact("ingest/shards", shardsRef);
+        return run.finish(Map.of(SHARDS, shardsRef), metrics, 0);
+    }
+
+    /** The corpus files: the world's sentence corpus, or {@code data.sentences} (files or directory trees). */
+    private static List<TextSource> sources(PipelineConfig config, Backbones backbones) throws IOException {
+        if (backbones.isWorld()) {
+            List<Path> files = new ArrayList<>();
+            backbones.world().datasets().sentences().forEach(p -> files.add(backbones.worldPath(p)));
+            return LocalTextSources.list(files);
+        }
+        List<Path> roots = new ArrayList<>();
+        for (String s : config.data().sentences()) {
+            if (s.startsWith("s3://")) {
+                throw new StageExecutor.InvalidStageConfig("data.sentences: " + s + " is an S3 prefix; this worker "
+                        + "reads local files and directories only (copy the corpus to the worker's disk)");
+            }
+            roots.add(Path.of(s));
+        }
+        if (roots.isEmpty()) {
+            throw new StageExecutor.InvalidStageConfig("data.sentences is empty; expected at least one corpus file "
+                    + "or directory");
+        }
+        return LocalTextSources.list(roots);
+    }
+}

@@ -1,0 +1,213 @@
+package org.pformer.activities.stages;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.temporal.client.ActivityCanceledException;
+import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.pformer.activities.Heartbeat;
+import org.pformer.activities.RecordingTracker;
+import org.pformer.activities.StoreRegistry;
+import org.pformer.activities.api.FailureTypes;
+import org.pformer.activities.api.StageProgress;
+import org.pformer.activities.api.StageRequest;
+import org.pformer.activities.api.StageResult;
+import org.pformer.config.ConfigLoader;
+import org.pformer.config.PipelineConfig;
+import org.pformer.config.StageName;
+
+/**
+ * The stage activities called directly (no Temporal) on the tiny world with a local store: the whole chain runs
+ * and files its artifacts and MLflow records; a stage cancelled mid-training leaves a checkpoint and a new attempt
+ * resumes from it to the same final result as an uninterrupted run; bad input fails non-retryably.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StageActivitiesTest {
+
+    @TempDir
+    static Path tmp;
+
+    private static PipelineConfig config;
+    private static StoreRegistry stores;
+    private static RecordingTracker tracker;
+    private static final Map<StageName, StageResult> done = new EnumMap<>(StageName.class);
+    /** The heartbeat the next activity call sees. */
+    private static Heartbeat heartbeat;
+
+    @BeforeAll
+    static void setUp() {
+        String yaml = """
+                name: stage-test
+                seed: 3
+                store: {uri: "%s"}
+                data: {source: world}
+                world: {size: tiny, seed: 1, image_size: 32}
+                models:
+                  vision: {preset: world-tiny}
+                  llm: {preset: world-tiny}
+                  text_encoder: {preset: world-tiny}
+                  qformer: {num_query: 4, cross_attention_freq: 2, max_text_len: 24}
+                foundation:
+                  vision: {epochs: 0, max_steps: 6, batch_size: 8, warmup_steps: 2, checkpoint_every: 3, log_every: 2}
+                  llm: {epochs: 0, max_steps: 6, batch_size: 8, warmup_steps: 2, checkpoint_every: 3, log_every: 2}
+                ingest: {shard_size: 150}
+                pformer:
+                  num_prompt: 4
+                  max_text_len: 24
+                  train: {epochs: 0, max_steps: 4, batch_size: 8, warmup_steps: 1, checkpoint_every: 2, log_every: 1}
+                stage1:
+                  omega1: 10
+                  train: {epochs: 0, max_steps: 6, batch_size: 4, warmup_steps: 1, checkpoint_every: 2, log_every: 1}
+                stage2:
+                  omega2: 100
+                  train: {epochs: 0, max_steps: 4, batch_size: 4, warmup_steps: 1, checkpoint_every: 2, log_every: 1}
+                eval:
+                  vqa: {batch_size: 8, generation: {num_beams: 2, max_new_tokens: 3}}
+                  caption: {batch_size: 8, nocaps: {num_beams: 2, max_new_tokens: 5, min_new_tokens: 1}, coco: {num_beams: 2, max_new_tokens: 5, min_new_tokens: 1}}
+                  retrieval: {k_test: 3, batch_size: 16}
+                """.formatted(tmp.resolve("store").toUri());
+        config = ConfigLoader.parse(yaml, "stage-test.yaml", tmp, false);
+        stores = new StoreRegistry();
+        tracker = new RecordingTracker();
+        heartbeat = quietHeartbeat(Optional.empty());
+    }
+
+    private static Heartbeat quietHeartbeat(Optional<StageProgress> previous) {
+        return new Heartbeat() {
+            @Override
+            public void beat(StageProgress progress) {}
+
+            @Override
+            public Optional<StageProgress> previousAttempt() {
+                return previous;
+            }
+        };
+    }
+
+    private static StageExecutor executor() {
+        return new StageExecutor(new StageEnvironment(stores, tracker, tmp.resolve("work"), () -> heartbeat));
+    }
+
+    private static StageRequest request(StageName stage, String key, StageName... upstream) {
+        Map<StageName, StageResult> ups = new EnumMap<>(StageName.class);
+        for (StageName u : upstream) {
+            ups.put(u, done.get(u));
+        }
+        return new StageRequest("wf-test", "wf-test", config, stage, key, ups);
+    }
+
+    private static String key(String seed) {
+        return (seed + "0".repeat(64)).substring(0, 64);
+    }
+
+    private static StageResult run(StageName stage, String key, Function<StageRequest, StageResult> activity,
+            StageName... upstream) {
+        StageResult r = activity.apply(request(stage, key, upstream));
+        done.put(stage, r);
+        return r;
+    }
+
+    @Test
+    @Order(1)
+    void theChainRunsAndFilesEveryArtifact() {
+        StageExecutor ex = executor();
+        StageResult foundation = run(StageName.FOUNDATION, key("f1"), new FoundationActivitiesImpl(ex)::buildFoundation);
+        assertThat(foundation.artifacts()).containsKeys(Backbones.WORLD, Backbones.VISION, Backbones.LLM);
+        assertThat(foundation.metrics()).containsKeys("llm.before.perplexity", "llm.after.perplexity");
+        assertThat(foundation.steps()).isEqualTo(12);
+
+        StageResult ingest = run(StageName.INGEST, key("a1"), new IngestActivitiesImpl(ex)::ingestSentences,
+                StageName.FOUNDATION);
+        assertThat(ingest.metrics().get("kept")).isPositive();
+        assertThat(ingest.artifacts()).containsKey(IngestActivitiesImpl.SHARDS);
+
+        StageResult pformer = run(StageName.PFORMER, key("b1"), new PFormerActivitiesImpl(ex)::pretrainPFormer,
+                StageName.FOUNDATION, StageName.INGEST);
+        assertThat(pformer.steps()).isEqualTo(4);
+        assertThat(pformer.metrics()).containsKeys("lm", "contrast", "vocab");
+
+        StageResult stage1 = run(StageName.STAGE1, key("c1"), new Stage1ActivitiesImpl(ex)::trainStage1,
+                StageName.FOUNDATION, StageName.PFORMER);
+        assertThat(stage1.steps()).isEqualTo(6);
+        assertThat(stage1.metrics()).containsKeys("itc", "itm", "itg", "align");
+        assertThat(stage1.metrics().values()).allMatch(Double::isFinite);
+
+        StageResult stage2 = run(StageName.STAGE2, key("d1"), new Stage2ActivitiesImpl(ex)::trainStage2,
+                StageName.FOUNDATION, StageName.STAGE1, StageName.PFORMER);
+        assertThat(stage2.metrics()).containsKeys("lm", "align");
+
+        // every stage has its MLflow run with params, step metrics and a FINISHED end
+        for (StageName s : done.keySet()) {
+            String runKey = "wf-test/" + s.id();
+            assertThat(tracker.calls).as(s.id()).anyMatch(c -> c.startsWith("start " + runKey + " parent=wf-test"));
+            assertThat(tracker.calls).as(s.id()).anyMatch(c -> c.startsWith("params " + runKey + " "));
+            assertThat(tracker.calls).as(s.id()).anyMatch(c -> c.equals("end " + runKey + " FINISHED"));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aCancelledStageResumesFromItsCheckpointToTheSameResult() {
+        StageResult uninterrupted = done.get(StageName.STAGE1);
+        StageExecutor ex = executor();
+        AtomicLong beats = new AtomicLong();
+        StageProgress[] last = new StageProgress[1];
+        heartbeat = new Heartbeat() {
+            @Override
+            public void beat(StageProgress progress) {
+                last[0] = progress;
+                if (progress.step() >= 3 && beats.incrementAndGet() > 0) {
+                    throw new ActivityCanceledException();
+                }
+            }
+
+            @Override
+            public Optional<StageProgress> previousAttempt() {
+                return Optional.empty();
+            }
+        };
+        String key = key("c2");
+        assertThatThrownBy(() -> new Stage1ActivitiesImpl(ex).trainStage1(request(StageName.STAGE1, key,
+                StageName.FOUNDATION, StageName.PFORMER))).isInstanceOf(ActivityCanceledException.class);
+        assertThat(last[0].checkpoint()).as("a checkpoint was uploaded on cancellation").isNotNull();
+        long stoppedAt = last[0].step();
+        assertThat(stoppedAt).isLessThan(6);
+
+        heartbeat = quietHeartbeat(Optional.of(last[0]));
+        StageResult resumed = new Stage1ActivitiesImpl(ex).trainStage1(request(StageName.STAGE1, key,
+                StageName.FOUNDATION, StageName.PFORMER));
+        assertThat(resumed.steps()).isEqualTo(6);
+        assertThat(resumed.metrics()).isEqualTo(uninterrupted.metrics());
+        assertThat(resumed.artifact(Stage1ActivitiesImpl.WEIGHTS).sha256())
+                .isEqualTo(uninterrupted.artifact(Stage1ActivitiesImpl.WEIGHTS).sha256());
+        heartbeat = quietHeartbeat(Optional.empty());
+    }
+
+    @Test
+    @Order(3)
+    void aNonFiniteLossFailsNonRetryably() {
+        PipelineConfig bad = ConfigLoader.parse(ConfigLoader.toYaml(config).replace("init_lr: 1.0E-4", "init_lr: 1.0E+30"),
+                "bad.yaml", tmp, false);
+        Map<StageName, StageResult> ups = new EnumMap<>(StageName.class);
+        ups.put(StageName.FOUNDATION, done.get(StageName.FOUNDATION));
+        ups.put(StageName.PFORMER, done.get(StageName.PFORMER));
+        StageRequest r = new StageRequest("wf-bad", "wf-bad", bad, StageName.STAGE1, key("c3"), ups);
+        assertThatThrownBy(() -> new Stage1ActivitiesImpl(executor()).trainStage1(r))
+                .isInstanceOfSatisfying(ApplicationFailure.class, f -> {
+                    assertThat(f.isNonRetryable()).isTrue();
+                    assertThat(f.getType()).isEqualTo(FailureTypes.NON_FINITE_LOSS);
+                });
+    }
+}

@@ -109,8 +109,49 @@ public final class VqaEvaluator {
      */
     public VqaEvalReport evaluateVqa(String task, VqaFiles files, Path results, Path report, EvalProgress progress)
             throws IOException {
-        EvalFiles.requireFile(files.questions(), task + " questions file");
-        EvalFiles.requireFile(files.annotations(), task + " annotations file");
+        VqaInput in = readVqa(files);
+        Scored<VqaPrediction, VqaEvalReport> s = scoreVqa(task, in, answer(task, in.images(), in.questions(), progress),
+                options);
+        EvalFiles.write(results, s.predictions());
+        EvalFiles.write(report, s.report());
+        return s.report();
+    }
+
+    /**
+     * Answers every GQA question and scores the answers by exact match.
+     *
+     * @param progress called after each batch with (questions answered, questions)
+     */
+    public GqaEvalReport evaluateGqa(GqaFiles files, Path results, Path report, EvalProgress progress)
+            throws IOException {
+        GqaInput in = readGqa(files);
+        List<String> questions = in.questions().stream().map(GqaQuestion::question).toList();
+        Scored<GqaPrediction, GqaEvalReport> s = scoreGqa(in, answer("gqa", in.images(), questions, progress),
+                options);
+        EvalFiles.write(results, s.predictions());
+        EvalFiles.write(report, s.report());
+        return s.report();
+    }
+
+    /** A VQAv2 / OK-VQA split, validated: questions in file order, their annotations, images and domains. */
+    record VqaInput(List<VqaExample> examples, List<VqaAnnotation> annotations, List<EvalImages.Ref> images,
+            Map<String, String> domains) {
+        List<String> questions() {
+            return examples.stream().map(e -> e.question().question()).toList();
+        }
+    }
+
+    /** A GQA split, validated: questions in file order, answers by question id, images and domains. */
+    record GqaInput(List<GqaQuestion> questions, Map<String, String> truth, List<EvalImages.Ref> images,
+            Map<String, String> domains) {}
+
+    /** The result file's entries and the report. */
+    record Scored<P, R>(List<P> predictions, R report) {}
+
+    /** Reads and checks a VQAv2 / OK-VQA split (every question annotated, every image present). */
+    static VqaInput readVqa(VqaFiles files) throws IOException {
+        EvalFiles.requireFile(files.questions(), "VQA questions file");
+        EvalFiles.requireFile(files.annotations(), "VQA annotations file");
         List<VqaExample> examples = VqaDataset.read(files.questions(), files.annotations(), files.imageTemplate());
         if (examples.isEmpty()) {
             throw new MalformedDataException(files.questions().toString(), "no questions in 'questions'");
@@ -126,34 +167,30 @@ public final class VqaEvaluator {
         }
         Map<String, String> domains = EvalFiles.readDomains(files.domains(), ids);
         EvalImages.requireAll(images);
-
-        List<String> questions = examples.stream().map(e -> e.question().question()).toList();
-        List<String> answers = answer(task, images, questions, progress);
-        List<VqaPrediction> predictions = new ArrayList<>(answers.size());
-        for (int i = 0; i < answers.size(); i++) {
-            predictions.add(new VqaPrediction(examples.get(i).question().questionId(), answers.get(i)));
-        }
-        VqaReport scored = VqaAccuracy.score(predictions, annotations, options.variant());
-        Map<String, Double> perDomain = null;
-        if (domains != null) {
-            Map<String, Double> perQuestion = new LinkedHashMap<>();
-            scored.perQuestion().forEach((q, acc) -> perQuestion.put(Long.toString(q), acc));
-            perDomain = DomainMeans.of(perQuestion, domains);
-        }
-        VqaEvalReport out = new VqaEvalReport(task, options.variant().name(), scored.questions(), scored.overall(),
-                scored.perQuestionType(), scored.perAnswerType(), perDomain, emptyCount(answers), options.decoding());
-        EvalFiles.write(results, predictions);
-        EvalFiles.write(report, out);
-        return out;
+        return new VqaInput(examples, annotations, images, domains);
     }
 
-    /**
-     * Answers every GQA question and scores the answers by exact match.
-     *
-     * @param progress called after each batch with (questions answered, questions)
-     */
-    public GqaEvalReport evaluateGqa(GqaFiles files, Path results, Path report, EvalProgress progress)
-            throws IOException {
+    /** Scores answers (one per question, in order) with the official VQA accuracy. */
+    static Scored<VqaPrediction, VqaEvalReport> scoreVqa(String task, VqaInput in, List<String> answers,
+            Options options) {
+        List<VqaPrediction> predictions = new ArrayList<>(answers.size());
+        for (int i = 0; i < answers.size(); i++) {
+            predictions.add(new VqaPrediction(in.examples().get(i).question().questionId(), answers.get(i)));
+        }
+        VqaReport scored = VqaAccuracy.score(predictions, in.annotations(), options.variant());
+        Map<String, Double> perDomain = null;
+        if (in.domains() != null) {
+            Map<String, Double> perQuestion = new LinkedHashMap<>();
+            scored.perQuestion().forEach((q, acc) -> perQuestion.put(Long.toString(q), acc));
+            perDomain = DomainMeans.of(perQuestion, in.domains());
+        }
+        return new Scored<>(predictions, new VqaEvalReport(task, options.variant().name(), scored.questions(),
+                scored.overall(), scored.perQuestionType(), scored.perAnswerType(), perDomain, emptyCount(answers),
+                options.decoding()));
+    }
+
+    /** Reads and checks a GQA split (unique ids, every question with an answer, every image present). */
+    static GqaInput readGqa(GqaFiles files) throws IOException {
         EvalFiles.requireFile(files.questions(), "GQA questions file");
         List<GqaQuestion> questions = GqaQuestion.read(files.questions());
         if (questions.isEmpty()) {
@@ -175,27 +212,27 @@ public final class VqaEvaluator {
         }
         Map<String, String> domains = EvalFiles.readDomains(files.domains(), truth.keySet());
         EvalImages.requireAll(images);
+        return new GqaInput(questions, truth, images, domains);
+    }
 
-        List<String> answers = answer("gqa", images, questions.stream().map(GqaQuestion::question).toList(),
-                progress);
+    /** Scores answers (one per question, in order) by exact match after normalisation. */
+    static Scored<GqaPrediction, GqaEvalReport> scoreGqa(GqaInput in, List<String> answers, Options options) {
         Map<String, String> predicted = new LinkedHashMap<>();
         List<GqaPrediction> predictions = new ArrayList<>(answers.size());
         for (int i = 0; i < answers.size(); i++) {
-            predicted.put(questions.get(i).questionId(), answers.get(i));
-            predictions.add(new GqaPrediction(questions.get(i).questionId(), answers.get(i)));
+            String id = in.questions().get(i).questionId();
+            predicted.put(id, answers.get(i));
+            predictions.add(new GqaPrediction(id, answers.get(i)));
         }
-        GqaReport scored = GqaAccuracy.score(predicted, truth);
+        GqaReport scored = GqaAccuracy.score(predicted, in.truth());
         Map<String, Double> perDomain = null;
-        if (domains != null) {
+        if (in.domains() != null) {
             Map<String, Double> perQuestion = new LinkedHashMap<>();
             scored.perQuestion().forEach((q, hit) -> perQuestion.put(q, hit ? 100.0 : 0.0));
-            perDomain = DomainMeans.of(perQuestion, domains);
+            perDomain = DomainMeans.of(perQuestion, in.domains());
         }
-        GqaEvalReport out = new GqaEvalReport("gqa", scored.questions(), scored.overall(), perDomain,
-                emptyCount(answers), options.decoding());
-        EvalFiles.write(results, predictions);
-        EvalFiles.write(report, out);
-        return out;
+        return new Scored<>(predictions, new GqaEvalReport("gqa", scored.questions(), scored.overall(), perDomain,
+                emptyCount(answers), options.decoding()));
     }
 
     private List<String> answer(String task, List<EvalImages.Ref> images, List<String> questions,

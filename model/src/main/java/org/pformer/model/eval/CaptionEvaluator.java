@@ -233,7 +233,7 @@ public final class CaptionEvaluator {
             predictions.add(new CaptionPrediction(items.get(i).id(), captions.get(i)));
             predicted.put(Long.toString(items.get(i).id()), captions.get(i));
         }
-        Map<String, CaptionReport> byDomain = score(references, predicted, domainOf);
+        Map<String, CaptionReport> byDomain = score(metrics, references, predicted, domainOf);
         int empty = (int) captions.stream().filter(String::isEmpty).count();
         return new Scored(predictions, byDomain, empty);
     }
@@ -242,8 +242,8 @@ public final class CaptionEvaluator {
      * Scores predictions per domain and overall (a single "overall" entry when every image is in the domain
      * {@link CaptionMetrics#OVERALL}, as for COCO).
      */
-    Map<String, CaptionReport> score(Map<String, List<String>> references, Map<String, String> predicted,
-            Map<String, String> domainOf) {
+    static Map<String, CaptionReport> score(CaptionMetrics metrics, Map<String, List<String>> references,
+            Map<String, String> predicted, Map<String, String> domainOf) {
         boolean single = domainOf.values().stream().allMatch(CaptionMetrics.OVERALL::equals);
         if (single) {
             return Map.of(CaptionMetrics.OVERALL, metrics.evaluate(references, predicted));

@@ -37,6 +37,7 @@ final class EvalWorld {
         if (dir == null) {
             try {
                 Path d = Files.createTempDirectory("pformer-eval-world");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(d)));
                 manifest = WorldGenerator.generate(new WorldSpec("tiny", 7, IMAGE_SIZE), d);
                 dir = d;
             } catch (IOException e) {
@@ -44,6 +45,14 @@ final class EvalWorld {
             }
         }
         return dir;
+    }
+
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temp directory left behind is harmless
+        }
     }
 
     static synchronized WorldManifest manifest() {

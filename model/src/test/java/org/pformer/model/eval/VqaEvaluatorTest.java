@@ -103,6 +103,7 @@ class VqaEvaluatorTest {
                 predictions.add(new VqaPrediction(e.get("question_id").asLong(), e.get("answer").asText()));
             });
             assertThat(ids).containsExactlyElementsOf(expectedIds); // each question once, in file order
+            assertThat(predictions).anyMatch(p -> !p.answer().isEmpty()); // the decoder's tokens come back as text
 
             JsonNode rep = Json.MAPPER.readTree(report.toFile());
             assertThat(rep.get("task").asText()).isEqualTo(task);

@@ -1,6 +1,9 @@
 package org.pformer.model.eval;
 
-import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.pformer.metrics.retrieval.RetrievalReport;
 
 /**
@@ -16,11 +19,29 @@ import org.pformer.metrics.retrieval.RetrievalReport;
  * @param kTextToImage the k used for text→image ({@code min(kTest, images)})
  * @param tieBreaking how equal scores are ordered
  */
-public record RetrievalEvalReport(String task, @JsonUnwrapped RetrievalReport recall, int kTest, int kImageToText,
+public record RetrievalEvalReport(String task, @JsonIgnore RetrievalReport recall, int kTest, int kImageToText,
         int kTextToImage, String tieBreaking) {
 
     /** The documented tie-breaking rule, as written into every report. */
     public static final String TIE_BREAKING = "top-k by ITC takes the lower candidate index first among equal "
             + "scores; in the final ranking a ground truth is placed after every wrong candidate with an equal score; "
             + "candidates outside the top k score -inf";
+
+    /** The recall figures under LAVIS's keys, written at the top level of the report. */
+    @JsonAnyGetter
+    public Map<String, Object> lavisKeys() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("images", recall.images());
+        m.put("texts", recall.texts());
+        m.put("txt_r1", recall.txtR1());
+        m.put("txt_r5", recall.txtR5());
+        m.put("txt_r10", recall.txtR10());
+        m.put("txt_r_mean", recall.txtRMean());
+        m.put("img_r1", recall.imgR1());
+        m.put("img_r5", recall.imgR5());
+        m.put("img_r10", recall.imgR10());
+        m.put("img_r_mean", recall.imgRMean());
+        m.put("r_mean", recall.rMean());
+        return m;
+    }
 }

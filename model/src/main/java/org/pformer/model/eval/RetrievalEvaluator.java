@@ -103,11 +103,7 @@ public final class RetrievalEvaluator {
         List<String> texts = new ArrayList<>();
         List<Integer> owner = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
-            ImageCaptions ic = list.get(i);
-            if (ic.captions().isEmpty()) {
-                throw new MalformedDataException(files.annotations().toString(), "entry " + i + " (" + ic.image()
-                        + ") has an empty 'caption' list (expected at least one caption)");
-            }
+            ImageCaptions ic = list.get(i); // the reader rejects an empty caption list, naming the record
             refs.add(new EvalImages.Ref(EvalImages.resolve(files.imageRoot(), ic.image()),
                     "entry " + i + " of " + files.annotations()));
             for (String c : ic.captions()) {

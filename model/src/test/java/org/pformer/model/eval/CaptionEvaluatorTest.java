@@ -65,7 +65,9 @@ class CaptionEvaluatorTest {
         Path predictions = tmp.resolve("nocaps/predictions.json");
         Path report = tmp.resolve("nocaps/report.json");
         List<long[]> progress = new ArrayList<>();
+        int arraysBefore = manager.getManagedArrays().size();
         evaluator.evaluateNocaps(files, predictions, report, (d, t) -> progress.add(new long[] {d, t}));
+        assertThat(manager.getManagedArrays()).hasSize(arraysBefore); // nothing is left behind on the device
 
         JsonNode list = Json.MAPPER.readTree(files.images().toFile());
         JsonNode preds = Json.MAPPER.readTree(predictions.toFile());

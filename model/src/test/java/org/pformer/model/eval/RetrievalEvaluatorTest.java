@@ -57,8 +57,10 @@ class RetrievalEvaluatorTest {
     void reportsRecallBothWaysWithKCappedAtTheGallery() throws IOException {
         Path report = tmp.resolve("retrieval/report.json");
         List<long[]> progress = new ArrayList<>();
+        int arraysBefore = manager.getManagedArrays().size();
         RetrievalEvalReport r = evaluator(128, 16, 256).evaluate(world(), report,
                 (d, t) -> progress.add(new long[] {d, t}));
+        assertThat(manager.getManagedArrays()).hasSize(arraysBefore); // nothing is left behind on the device
         JsonNode list = Json.MAPPER.readTree(world().annotations().toFile());
         int images = list.size();
         int texts = 0;

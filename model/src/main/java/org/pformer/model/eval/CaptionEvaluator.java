@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.pformer.config.EvalConfig;
 import org.pformer.datasets.image.ImagePreprocessor;
 import org.pformer.datasets.io.MalformedDataException;
 import org.pformer.datasets.lavis.CocoCaptions;
@@ -56,6 +57,11 @@ public final class CaptionEvaluator {
         /** METHOD.md's settings, batches of 16. */
         public static Options defaults() {
             return new Options(DecodingSettings.nocaps(), DecodingSettings.cocoCaption(), 16);
+        }
+
+        /** The pipeline configuration's {@code eval.caption}. */
+        public static Options of(EvalConfig.Caption c) {
+            return new Options(DecodingSettings.of(c.nocaps()), DecodingSettings.of(c.coco()), c.batchSize());
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.pformer.config.EvalConfig;
 import org.pformer.datasets.image.ImagePreprocessor;
 import org.pformer.datasets.io.MalformedDataException;
 import org.pformer.datasets.lavis.ImageCaptions;
@@ -41,6 +42,9 @@ public final class RetrievalEvaluator {
      * @param blockRows query rows of the similarity matrices held at once
      */
     public record Options(int kTest, int maxTextLength, int batchSize, int blockRows) {
+        /** Rows per block: 256 × 25k texts of ITC scores is 25 MiB on the Java side. */
+        public static final int DEFAULT_BLOCK_ROWS = 256;
+
         public Options {
             if (kTest < 1 || batchSize < 1 || blockRows < 1 || maxTextLength < 2) {
                 throw new IllegalArgumentException("need kTest, batchSize, blockRows >= 1 and maxTextLength >= 2, got "
@@ -50,7 +54,12 @@ public final class RetrievalEvaluator {
 
         /** METHOD.md: k = 128, texts of 35 tokens; batches of 64, blocks of 256 rows. */
         public static Options defaults() {
-            return new Options(128, PFormerTokenizer.RETRIEVAL_TEXT_TOKENS, 64, 256);
+            return new Options(128, PFormerTokenizer.RETRIEVAL_TEXT_TOKENS, 64, DEFAULT_BLOCK_ROWS);
+        }
+
+        /** The pipeline configuration's {@code eval.retrieval}, in blocks of {@value #DEFAULT_BLOCK_ROWS} rows. */
+        public static Options of(EvalConfig.Retrieval c) {
+            return new Options(c.kTest(), c.maxTextLen(), c.batchSize(), DEFAULT_BLOCK_ROWS);
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.pformer.config.EvalConfig;
 import org.pformer.datasets.image.ImagePreprocessor;
 import org.pformer.datasets.io.MalformedDataException;
 import org.pformer.datasets.lavis.GqaQuestion;
@@ -54,6 +55,11 @@ public final class VqaEvaluator {
         /** METHOD.md's settings, batches of 16, the official evaluator. */
         public static Options defaults() {
             return new Options(DecodingSettings.vqa(), 16, VqaAccuracy.Variant.OFFICIAL);
+        }
+
+        /** The pipeline configuration's {@code eval.vqa}, scored by the official evaluator. */
+        public static Options of(EvalConfig.Vqa c) {
+            return new Options(DecodingSettings.of(c.generation()), c.batchSize(), VqaAccuracy.Variant.OFFICIAL);
         }
     }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import java.nio.file.Path;
+import org.pformer.config.ConfigLoader;
 import org.pformer.config.EvalConfig;
 import org.pformer.model.generate.GenerationConfig;
 import org.pformer.model.train.TokenBatch;
@@ -25,6 +27,15 @@ class EvalPartsTest {
         assertThat(g).isEqualTo(GenerationConfig.beams(5, 10, 1, -1.0, 1.0, 50118));
         assertThat(DecodingSettings.of(new EvalConfig.Generation(2, 4, 1, -1.0, 1.0, "Q: {} A:")))
                 .isEqualTo(new DecodingSettings(2, 4, 1, -1.0, 1.0, "Q: {} A:"));
+    }
+
+    @Test
+    void theShippedDefaultConfigurationIsMethodMd() {
+        EvalConfig eval = ConfigLoader.parse("name: eval-test\nstore: {uri: 'file:///tmp/pformer-eval-test'}\n",
+                "test.yaml", Path.of("/"), false).eval();
+        assertThat(VqaEvaluator.Options.of(eval.vqa())).isEqualTo(VqaEvaluator.Options.defaults());
+        assertThat(CaptionEvaluator.Options.of(eval.caption())).isEqualTo(CaptionEvaluator.Options.defaults());
+        assertThat(RetrievalEvaluator.Options.of(eval.retrieval())).isEqualTo(RetrievalEvaluator.Options.defaults());
     }
 
     @Test

@@ -31,7 +31,8 @@ import org.pformer.model.blip2.Blip2Stage1;
  * <p>Memory: image tokens (for ITM), query features and text features stay on the model's device for the whole
  * evaluation, as in LAVIS; the similarity matrices never exist whole: rows are processed in blocks of
  * {@link Options#blockRows()}, each block's ITM pairs (at most block × k) scored {@link Options#batchSize()} at a
- * time. Ties are broken deterministically ({@link RetrievalReranking}). Not thread-safe.
+ * time. Ties are broken deterministically ({@link RetrievalReranking}). The model is switched to eval mode
+ * (no dropout). Not thread-safe.
  */
 public final class RetrievalEvaluator {
 

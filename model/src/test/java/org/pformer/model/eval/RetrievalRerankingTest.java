@@ -27,6 +27,29 @@ class RetrievalRerankingTest {
                 .hasMessageContaining("candidate 1 is NaN");
     }
 
+    @Test
+    void topKAgreesWithAStableFullSortOnRowsFullOfTies() {
+        java.util.Random r = new java.util.Random(5);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + r.nextInt(60);
+            float[] s = new float[n];
+            for (int i = 0; i < n; i++) {
+                s[i] = r.nextInt(6) - 2 + (r.nextBoolean() ? 0f : -0f); // few distinct values, signed zeros
+            }
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, (a, b) -> s[a] > s[b] ? -1 : s[a] < s[b] ? 1 : 0); // stable; -0 == 0
+            int k = 1 + r.nextInt(n);
+            int[] expected = new int[k];
+            for (int i = 0; i < k; i++) {
+                expected[i] = order[i];
+            }
+            assertThat(RetrievalReranking.topK(s, k)).as("trial %d", trial).containsExactly(expected);
+        }
+    }
+
     /** ITM logits from a table: pair (row, column) → itm[row][column]. */
     private static RetrievalReranking.PairScorer table(float[][] itm, List<int[]> calls) {
         return (rows, cols) -> {

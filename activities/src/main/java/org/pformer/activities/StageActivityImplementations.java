@@ -2,6 +2,7 @@ package org.pformer.activities;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.pformer.activities.stages.EvalActivitiesImpl;
 import org.pformer.activities.stages.FoundationActivitiesImpl;
 import org.pformer.activities.stages.IngestActivitiesImpl;
 import org.pformer.activities.stages.PFormerActivitiesImpl;
@@ -28,8 +29,8 @@ public final class StageActivityImplementations {
         StageExecutor executor = new StageExecutor(env);
         cpu = List.of(new IngestActivitiesImpl(executor));
         gpu = List.of(new FoundationActivitiesImpl(executor), new PFormerActivitiesImpl(executor),
-                new Stage1ActivitiesImpl(executor), new Stage2ActivitiesImpl(executor)
-                );
+                new Stage1ActivitiesImpl(executor), new Stage2ActivitiesImpl(executor),
+                new EvalActivitiesImpl(executor));
     }
 
     public List<Object> cpu() {

@@ -159,6 +159,25 @@ class StageActivitiesTest {
 
     @Test
     @Order(2)
+    void theEvaluationsWriteTheirReports() {
+        StageExecutor ex = executor();
+        EvalActivitiesImpl eval = new EvalActivitiesImpl(ex);
+        StageResult vqa = run(StageName.EVAL_VQA, key("e1"), eval::evaluateVqa, StageName.FOUNDATION, StageName.STAGE2);
+        assertThat(vqa.metrics()).containsKeys("vqav2.overall", "okvqa.overall", "gqa.overall");
+        assertThat(vqa.metrics().get("vqav2.overall")).isBetween(0.0, 100.0);
+        assertThat(vqa.artifacts()).containsKeys("vqav2_results", "vqav2_report", "gqa_results");
+        StageResult caption = run(StageName.EVAL_CAPTION, key("e2"), eval::evaluateCaptioning, StageName.FOUNDATION,
+                StageName.STAGE2);
+        assertThat(caption.metrics()).containsKeys("nocaps.overall.cider", "nocaps.out_domain.cider", "coco.cider");
+        assertThat(caption.artifacts()).containsKeys("nocaps_predictions", "nocaps_report", "coco_predictions");
+        StageResult retrieval = run(StageName.EVAL_RETRIEVAL, key("e3"), eval::evaluateRetrieval,
+                StageName.FOUNDATION, StageName.STAGE1);
+        assertThat(retrieval.metrics()).containsKeys("txt_r1", "img_r1", "r_mean");
+        assertThat(retrieval.metrics().get("txt_r10")).isGreaterThanOrEqualTo(retrieval.metrics().get("txt_r1"));
+    }
+
+    @Test
+    @Order(3)
     void aCancelledStageResumesFromItsCheckpointToTheSameResult() {
         StageResult uninterrupted = done.get(StageName.STAGE1);
         StageExecutor ex = executor();
@@ -196,7 +215,7 @@ class StageActivitiesTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aNonFiniteLossFailsNonRetryably() {
         PipelineConfig bad = ConfigLoader.parse(ConfigLoader.toYaml(config).replace("init_lr: 1.0E-4", "init_lr: 1.0E+30"),
                 "bad.yaml", tmp, false);

@@ -128,7 +128,7 @@ class PipelineEndToEndIT {
         long deadline = System.currentTimeMillis() + 120_000;
         List<Service.RunInfo> runs;
         do { // the worker's tracker flushes its spool in the background
-            runs = mlflow.searchRuns(List.of(experimentId), "tags.`pformer.workflow_id` = '" + id + "'").getItems();
+            runs = mlflow.searchRuns(List.of(experimentId), "tags.`pformer.workflow_id` = '" + id + "'");
             if (runs.size() >= StageName.values().length && runs.stream().allMatch(r -> r.getStatus()
                     == Service.RunStatus.FINISHED)) {
                 break;

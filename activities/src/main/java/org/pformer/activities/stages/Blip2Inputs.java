@@ -100,7 +100,9 @@ final class Blip2Inputs {
         if (!cached) {
             return PFormerTargets.perStep(pformer);
         }
-        List<String> captions = pairs.stream().map(CaptionPair::caption).distinct().sorted().toList();
+        // the training batches carry LAVIS-cleaned captions (PairBatchSource): the cache is keyed the same way
+        org.pformer.datasets.text.BlipCaptionCleaner cleaner = new org.pformer.datasets.text.BlipCaptionCleaner();
+        List<String> captions = pairs.stream().map(p -> cleaner.clean(p.caption())).distinct().sorted().toList();
         String fingerprint = org.pformer.store.Digests.sha256Hex((weights.sha256() + "\n" + text.sha256() + "\n"
                 + text.maxLength() + "\n" + String.join("\n", captions)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         ArtifactStore store = run.store();
@@ -143,7 +145,7 @@ final class Blip2Inputs {
                 List<String> part = captions.subList(next, Math.min(captions.size(), next + size));
                 next += part.size();
                 int[][] ids = text.encodeBatch(part);
-                return new ImageTextBatch(new float[part.size()][1], 1, 1, 1, org.pformer.model.data.TokenBatches.rightPad(ids, text.padId()), null, part,
+                return new ImageTextBatch(new float[part.size()][1], 1, 1, 1, org.pformer.model.data.Padding.right(ids, text.padId()), null, part,
                         part);
             }
         };

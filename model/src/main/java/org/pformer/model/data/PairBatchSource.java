@@ -7,27 +7,31 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import org.pformer.datasets.image.ChwImage;
 import org.pformer.datasets.image.ImageLoader;
 import org.pformer.datasets.image.ImagePreprocessor;
 import org.pformer.datasets.image.RgbImage;
-import org.pformer.datasets.io.MalformedDataException;
 import org.pformer.datasets.lavis.CaptionPair;
+import org.pformer.datasets.text.BlipCaptionCleaner;
 import org.pformer.datasets.tokenize.LlmTokenizer;
 import org.pformer.datasets.tokenize.PFormerTokenizer;
 import org.pformer.model.train.CountingBatchSource;
-import org.pformer.model.train.TokenBatch;
 
 /**
- * BLIP-2 (and CLIP) training batches over LAVIS image-caption pairs: an endless sequence of epochs, each a seeded
- * permutation of the pairs; images decoded from {@code imageRoot}, preprocessed (training augmentation with an RNG
- * drawn from (seed, position), so a batch is a pure function of its position), captions tokenised for the text side
- * and optionally for the LLM. Decoded images are kept in a bounded LRU cache.
+ * BLIP-2 stage 1-2 (and the world's CLIP-style vision training) batches over LAVIS image-caption pairs: an endless
+ * sequence of epochs, each a seeded permutation of every pair ({@link EpochOrder}). Images are read from {@code
+ * imageRoot.resolve(pair.image())} and preprocessed; with {@code trainAugment} the random crop of the example at
+ * absolute position p uses a generator seeded from (seed, p) only, so a batch is a pure function of its position
+ * and the cursor is just the number of pairs served. Captions go through LAVIS's {@code pre_caption} (the dataset's
+ * text processor; a no-op on already clean captions) and are tokenised for the text side and, when an LLM tokenizer
+ * is given, for the LLM. Decoded images are kept in a bounded LRU cache (by count).
  */
 public final class PairBatchSource extends CountingBatchSource<ImageTextBatch> implements ImageTextBatchSource {
 
-    public static final int DEFAULT_CACHE_IMAGES = 4096;
+    /** Decoded images kept by default: a small world's images stay decoded, a web corpus's are bounded. */
+    public static final int DEFAULT_IMAGE_CACHE = 4096;
 
     private final List<CaptionPair> pairs;
     private final Path imageRoot;
@@ -35,36 +39,48 @@ public final class PairBatchSource extends CountingBatchSource<ImageTextBatch> i
     private final boolean trainAugment;
     private final PFormerTokenizer text;
     private final LlmTokenizer llm;
-    private final long seed;
+    private final long augmentationBase;
     private final EpochOrder order;
-    private final Map<String, RgbImage> cache;
+    private final BlipCaptionCleaner cleaner = new BlipCaptionCleaner();
+    private final Map<Path, RgbImage> cache;
 
-    /**
-     * @param llm the LLM tokenizer, or null when the stage does not feed the LLM
-     */
+    /** As {@link #PairBatchSource(List, Path, ImagePreprocessor, boolean, PFormerTokenizer, LlmTokenizer, long, int)}
+     *  with a cache of {@link #DEFAULT_IMAGE_CACHE} images. */
     public PairBatchSource(List<CaptionPair> pairs, Path imageRoot, ImagePreprocessor preprocessor,
             boolean trainAugment, PFormerTokenizer text, LlmTokenizer llm, long seed) {
-        this(pairs, imageRoot, preprocessor, trainAugment, text, llm, seed, DEFAULT_CACHE_IMAGES);
+        this(pairs, imageRoot, preprocessor, trainAugment, text, llm, seed, DEFAULT_IMAGE_CACHE);
     }
 
+    /**
+     * @param pairs the annotation list (copied)
+     * @param imageRoot the directory the pairs' {@code image} paths are relative to
+     * @param trainAugment RandomResizedCrop (+ flip where the preprocessor's options say so) instead of the eval
+     *     resize
+     * @param text tokenizer of the text side ({@code [CLS] … [SEP]})
+     * @param llm tokenizer of the LLM ({@code </s> … "\n"}); null where the stage does not use the LLM
+     * @param seed shuffling and augmentation seed
+     * @param imageCache how many decoded images to keep (0: none)
+     */
     public PairBatchSource(List<CaptionPair> pairs, Path imageRoot, ImagePreprocessor preprocessor,
-            boolean trainAugment, PFormerTokenizer text, LlmTokenizer llm, long seed, int cacheImages) {
+            boolean trainAugment, PFormerTokenizer text, LlmTokenizer llm, long seed, int imageCache) {
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no image-caption pairs");
+        }
+        if (imageCache < 0) {
+            throw new IllegalArgumentException("imageCache must be >= 0, got " + imageCache);
+        }
         this.pairs = List.copyOf(pairs);
-        this.imageRoot = imageRoot;
-        this.preprocessor = preprocessor;
+        this.imageRoot = Objects.requireNonNull(imageRoot, "imageRoot");
+        this.preprocessor = Objects.requireNonNull(preprocessor, "preprocessor");
         this.trainAugment = trainAugment;
-        this.text = text;
+        this.text = Objects.requireNonNull(text, "text");
         this.llm = llm;
-        this.seed = seed;
+        this.augmentationBase = new SplittableRandom(seed ^ 0x5DEECE66DL).nextLong();
         this.order = new EpochOrder(this.pairs.size(), seed);
-        this.cache = lru(cacheImages);
-    }
-
-    private static Map<String, RgbImage> lru(int capacity) {
-        return new LinkedHashMap<>(16, 0.75f, true) {
+        this.cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, RgbImage> eldest) {
-                return size() > capacity;
+            protected boolean removeEldestEntry(Map.Entry<Path, RgbImage> eldest) {
+                return size() > imageCache;
             }
         };
     }
@@ -76,60 +92,86 @@ public final class PairBatchSource extends CountingBatchSource<ImageTextBatch> i
 
     @Override
     public ImageTextBatch next(int batchSize) {
-        List<CaptionPair> batch = new ArrayList<>(batchSize);
-        List<ChwImage> images = new ArrayList<>(batchSize);
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
+        }
+        long first = position();
+        int[] indices = new int[batchSize];
         for (int i = 0; i < batchSize; i++) {
-            long position = advance(1);
-            CaptionPair p = pairs.get(order.at(position));
-            RgbImage img = image(p);
-            images.add(trainAugment ? preprocessor.train(img, new SplittableRandom(seed ^ (position * 0x9E3779B97F4A7C15L)))
-                    : preprocessor.eval(img));
-            batch.add(p);
+            indices[i] = order.index(first + i);
         }
-        return assemble(batch, images, text, llm);
+        ImageTextBatch batch = batch(indices, first);
+        advance(batchSize); // only once the batch is built: a failed image leaves the cursor where it was
+        return batch;
     }
 
-    private RgbImage image(CaptionPair p) {
-        RgbImage img = cache.get(p.image());
-        if (img == null) {
-            img = load(imageRoot, p);
-            cache.put(p.image(), img);
-        }
-        return img;
-    }
-
-    private static RgbImage load(Path imageRoot, CaptionPair p) {
-        Path file = imageRoot.resolve(p.image());
-        try {
-            return ImageLoader.load(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(new MalformedDataException(file.toString(), "image of the pair (image '"
-                    + p.image() + "', caption '" + p.caption() + "') cannot be read: " + e.getMessage(), e));
-        }
-    }
-
-    private static ImageTextBatch assemble(List<CaptionPair> batch, List<ChwImage> images, PFormerTokenizer text,
-            LlmTokenizer llm) {
-        List<String> captions = batch.stream().map(CaptionPair::caption).toList();
-        float[][] pixels = new float[images.size()][];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = images.get(i).data();
-        }
-        ChwImage first = images.get(0);
-        TokenBatch t = TokenBatches.rightPad(text.encodeBatch(captions), text.padId());
-        TokenBatch l = llm == null ? null : TokenBatches.rightPad(llm.encodeCaptions(captions), llm.padId());
-        return new ImageTextBatch(pixels, first.channels(), first.height(), first.width(), t, l, captions,
-                batch.stream().map(CaptionPair::imageId).toList());
-    }
-
-    /** The pairs in file order, {@code batchSize} at a time, without augmentation: for evaluation. */
+    /**
+     * The pairs in file order, {@code batchSize} at a time (the last batch may be smaller), eval preprocessing: for
+     * held-out evaluation.
+     */
     public static List<ImageTextBatch> evalBatches(List<CaptionPair> pairs, Path imageRoot, ImagePreprocessor p,
             PFormerTokenizer text, LlmTokenizer llm, int batchSize) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be > 0, got " + batchSize);
+        }
+        PairBatchSource source = new PairBatchSource(pairs, imageRoot, p, false, text, llm, 0L, batchSize);
         List<ImageTextBatch> out = new ArrayList<>();
         for (int from = 0; from < pairs.size(); from += batchSize) {
-            List<CaptionPair> part = pairs.subList(from, Math.min(pairs.size(), from + batchSize));
-            out.add(assemble(part, part.stream().map(q -> p.eval(load(imageRoot, q))).toList(), text, llm));
+            int[] indices = new int[Math.min(batchSize, pairs.size() - from)];
+            for (int i = 0; i < indices.length; i++) {
+                indices[i] = from + i;
+            }
+            out.add(source.batch(indices, from));
         }
         return out;
+    }
+
+    /** The batch of pairs {@code indices}, the first served at absolute position {@code firstPosition}. */
+    private ImageTextBatch batch(int[] indices, long firstPosition) {
+        int n = indices.length;
+        float[][] pixels = new float[n][];
+        List<String> captions = new ArrayList<>(n);
+        List<String> imageIds = new ArrayList<>(n);
+        int size = preprocessor.options().imageSize();
+        for (int i = 0; i < n; i++) {
+            CaptionPair pair = pairs.get(indices[i]);
+            RgbImage image = image(indices[i]);
+            ChwImage chw = trainAugment ? preprocessor.train(image, augmentation(firstPosition + i))
+                    : preprocessor.eval(image);
+            if (chw.channels() != 3 || chw.height() != size || chw.width() != size) {
+                throw new IllegalStateException("preprocessor produced " + chw.channels() + "x" + chw.height() + "x"
+                        + chw.width() + ", expected 3x" + size + "x" + size);
+            }
+            pixels[i] = chw.data();
+            captions.add(cleaner.clean(pair.caption()));
+            // image_id is optional in LAVIS lists; the image path then identifies the image.
+            imageIds.add(pair.imageId() != null ? pair.imageId() : pair.image());
+        }
+        return new ImageTextBatch(pixels, 3, size, size, Padding.right(text.encodeBatch(captions), text.padId()),
+                llm == null ? null : Padding.right(llm.encodeCaptions(captions), llm.padId()), captions, imageIds);
+    }
+
+    /** The augmentation generator of the example at absolute position {@code position}: f(seed, position) only. */
+    private SplittableRandom augmentation(long position) {
+        // An odd multiplier other than SplittableRandom's own gamma, so neighbouring positions do not get shifted
+        // copies of one stream; the base is distinct from the shuffling generator's seeds.
+        return new SplittableRandom(augmentationBase ^ (position * 0xD1B54A32D192ED03L));
+    }
+
+    private RgbImage image(int index) {
+        CaptionPair pair = pairs.get(index);
+        Path file = imageRoot.resolve(pair.image());
+        RgbImage image = cache.get(file);
+        if (image == null) {
+            try {
+                image = ImageLoader.load(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("image " + file + " of annotation " + index + " (image '"
+                        + pair.image() + "', caption '" + pair.caption() + "') cannot be loaded: " + e.getMessage(),
+                        e);
+            }
+            cache.put(file, image);
+        }
+        return image;
     }
 }

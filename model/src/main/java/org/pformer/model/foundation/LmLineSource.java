@@ -1,9 +1,9 @@
 package org.pformer.model.foundation;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
+import org.pformer.model.data.EpochOrder;
+import org.pformer.model.data.Padding;
 import org.pformer.model.train.CountingBatchSource;
 import org.pformer.model.train.TokenBatch;
 
@@ -16,11 +16,9 @@ import org.pformer.model.train.TokenBatch;
 public final class LmLineSource extends CountingBatchSource<TokenBatch> {
 
     private final List<long[]> lines;
-    private final long seed;
     private final int padTokenId;
     private final int maxLength;
-    private long cachedEpoch = -1;
-    private int[] order;
+    private final EpochOrder order;
 
     /**
      * @param lines token ids per line (not copied: do not modify them afterwards)
@@ -31,9 +29,9 @@ public final class LmLineSource extends CountingBatchSource<TokenBatch> {
      */
     public LmLineSource(List<long[]> lines, int vocabSize, int padTokenId, int maxLength, long seed) {
         this.lines = List.copyOf(validate(lines, vocabSize, maxLength));
-        this.seed = seed;
         this.padTokenId = padTokenId;
         this.maxLength = maxLength;
+        this.order = new EpochOrder(this.lines.size(), seed);
     }
 
     /** Lines per epoch. */
@@ -46,27 +44,9 @@ public final class LmLineSource extends CountingBatchSource<TokenBatch> {
         List<long[]> batch = new ArrayList<>(batchSize);
         for (int i = 0; i < batchSize; i++) {
             long position = advance(1);
-            batch.add(lines.get(order(position / lines.size())[(int) (position % lines.size())]));
+            batch.add(lines.get(order.index(position)));
         }
-        return pad(batch, padTokenId, maxLength);
-    }
-
-    private int[] order(long epoch) {
-        if (epoch != cachedEpoch) {
-            order = new int[lines.size()];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-            cachedEpoch = epoch;
-        }
-        return order;
+        return Padding.right(batch, padTokenId, maxLength);
     }
 
     /** The lines in their given order, {@code batchSize} at a time (the last batch may be smaller): for evaluation. */
@@ -78,27 +58,10 @@ public final class LmLineSource extends CountingBatchSource<TokenBatch> {
         }
         List<TokenBatch> out = new ArrayList<>();
         for (int from = 0; from < lines.size(); from += batchSize) {
-            out.add(pad(lines.subList(from, Math.min(lines.size(), from + batchSize)), padTokenId, maxLength));
+            out.add(Padding.right(lines.subList(from, Math.min(lines.size(), from + batchSize)), padTokenId,
+                    maxLength));
         }
         return out;
-    }
-
-    /** Right-pads (and cuts at {@code maxLength}) to the longest line. */
-    static TokenBatch pad(List<long[]> batch, int padTokenId, int maxLength) {
-        int length = 0;
-        for (long[] line : batch) {
-            length = Math.max(length, Math.min(line.length, maxLength));
-        }
-        long[][] ids = new long[batch.size()][length];
-        long[][] mask = new long[batch.size()][length];
-        for (int i = 0; i < batch.size(); i++) {
-            long[] line = batch.get(i);
-            int n = Math.min(line.length, length);
-            Arrays.fill(ids[i], padTokenId);
-            System.arraycopy(line, 0, ids[i], 0, n);
-            Arrays.fill(mask[i], 0, n, 1);
-        }
-        return new TokenBatch(ids, mask);
     }
 
     private static List<long[]> validate(List<long[]> lines, int vocabSize, int maxLength) {

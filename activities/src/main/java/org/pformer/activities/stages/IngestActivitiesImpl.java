@@ -76,8 +76,9 @@ public final class IngestActivitiesImpl implements IngestActivities {
         counts.malformed().forEach((kind, n) -> metrics.put("malformed." + kind, (double) n));
         metrics.put("truncated_words", (double) counts.truncatedWords());
         metrics.put("shards", (double) result.manifest().shards().size());
-        if (!result.alreadyComplete() && !result.resumed()) {
-            metrics.put("items_per_s", result.itemsPerSecond());
+        if (!result.alreadyComplete()) {
+            // throughput is logged to the run but kept out of the result: final metrics are deterministic
+            run.step(result.manifest().shards().size(), 0, Map.of("items_per_s", result.itemsPerSecond()));
         }
         ArtifactRef shardsRef = run.putDirectory(SHARDS, out);
         run.logArtifact("ingest/shards", shardsRef);

@@ -59,9 +59,7 @@ public final class PFormerActivitiesImpl implements PFormerActivities {
             try (PFormerObjective objective = new PFormerObjective(pformer, llm, manager)) {
                 outcome = StageTraining.train(run, pformer, objective, source, config.pformer().train(), source.size());
             }
-            Path file = Backbones.saveWeights(pformer, run.workDir().resolve("out/pformer.safetensors"), FORMAT);
-            ArtifactRef ref = run.putFile("out/pformer.safetensors", file);
-            run.logArtifact("pformer/weights", ref);
+            ArtifactRef ref = StageTraining.publishWeights(run, "pformer", f -> Backbones.saveWeights(pformer, f, FORMAT));
             Map<String, Double> metrics = new TreeMap<>(outcome.metrics());
             metrics.put("sentences", (double) source.size());
             return run.finish(Map.of(WEIGHTS, ref), metrics, outcome.steps());

@@ -65,11 +65,7 @@ public final class Stage1ActivitiesImpl implements Stage1Activities {
                     backbones), true, text, null, config.seed());
             StageTraining.Outcome outcome = StageTraining.train(run, model, new Stage1Objective(model, targets,
                     s1.omega1()), source, s1.train(), source.size());
-            Path file = run.workDir().resolve("out/stage1.safetensors");
-            java.nio.file.Files.createDirectories(file.getParent());
-            model.saveWeights(file);
-            ArtifactRef ref = run.putFile("out/stage1.safetensors", file);
-            run.logArtifact("stage1/weights", ref);
+            ArtifactRef ref = StageTraining.publishWeights(run, "stage1", model::saveWeights);
             Map<String, Double> metrics = new TreeMap<>(outcome.metrics());
             metrics.put("pairs", (double) pairs.size());
             return run.finish(Map.of(WEIGHTS, ref), metrics, outcome.steps());

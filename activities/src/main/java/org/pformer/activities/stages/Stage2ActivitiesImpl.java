@@ -2,7 +2,6 @@ package org.pformer.activities.stages;
 
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -73,11 +72,7 @@ public final class Stage2ActivitiesImpl implements Stage2Activities {
                     backbones), true, text, llmTok, config.seed());
             StageTraining.Outcome outcome = StageTraining.train(run, model, new Stage2Objective(model, targets,
                     s2.omega2(), prompt), source, s2.train(), source.size());
-            Path file = run.workDir().resolve("out/stage2.safetensors");
-            Files.createDirectories(file.getParent());
-            model.saveWeights(file);
-            ArtifactRef ref = run.putFile("out/stage2.safetensors", file);
-            run.logArtifact("stage2/weights", ref);
+            ArtifactRef ref = StageTraining.publishWeights(run, "stage2", model::saveWeights);
             Map<String, Double> metrics = new TreeMap<>(outcome.metrics());
             metrics.put("pairs", (double) pairs.size());
             return run.finish(Map.of(WEIGHTS, ref), metrics, outcome.steps());

@@ -25,6 +25,26 @@ final class StageTraining {
 
     private StageTraining() {}
 
+    /** Writes a file of the stage's output. */
+    @FunctionalInterface
+    interface Writer {
+        void write(Path file) throws IOException;
+    }
+
+    /**
+     * Writes {@code out/<name>.safetensors} in the work directory, stores it under the stage key and logs it as an
+     * artifact of the stage's run.
+     */
+    static org.pformer.store.ArtifactRef publishWeights(StageRun run, String name, Writer writer) throws IOException {
+        String relative = "out/" + name + ".safetensors";
+        Path file = run.workDir().resolve(relative);
+        Files.createDirectories(file.getParent());
+        writer.write(file);
+        org.pformer.store.ArtifactRef ref = run.putFile(relative, file);
+        run.logArtifact(run.request().stage().id() + "/weights", ref);
+        return ref;
+    }
+
     static <B> Outcome train(StageRun run, Module model, Objective<B> objective, BatchSource<B> source,
             TrainConfig train, long examplesPerEpoch) throws IOException {
         long seed = run.request().config().seed();

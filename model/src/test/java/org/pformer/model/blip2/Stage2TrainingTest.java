@@ -97,7 +97,7 @@ class Stage2TrainingTest extends ManagedTest {
     @Test
     void aHandfulOfPairsIsCaptionedExactlyAfterTraining() {
         int[] pairs = {0, 5, 10, 15};
-        int steps = 150;
+        int steps = 80;
         try (Setup s = new Setup(W.qformer(Q, 0.0), 0, false, W.new Source(6, pairs, ""), new long[0],
                 config(4, 1, 5e-3, steps), null)) {
             List<StepMetrics> log = s.trainer.train(steps);

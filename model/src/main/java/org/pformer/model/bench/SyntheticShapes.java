@@ -263,7 +263,10 @@ public final class SyntheticShapes {
         return new TokenBatch(ids, mask);
     }
 
-    /** Examples [from, from + n) of stream {@code seed} as one batch (image ids {@code <seed>-<k>}). */
+    /**
+     * Examples [from, from + n) of stream {@code seed} as one batch (image ids {@code <seed>-<k>}), captions tokenised
+     * for the text side and for the LLM ({@code </s> words \n}, right-padded with 1).
+     */
     public ImageTextBatch batch(long seed, long from, int n) {
         float[][] pixels = new float[n][];
         List<String> captions = new ArrayList<>();
@@ -273,8 +276,8 @@ public final class SyntheticShapes {
             captions.add(caption(seed, from + i));
             ids.add(seed + "-" + (from + i));
         }
-        return new ImageTextBatch(pixels, 3, spec.imageSize(), spec.imageSize(), textTokens(captions), null,
-                captions, ids);
+        return new ImageTextBatch(pixels, 3, spec.imageSize(), spec.imageSize(), textTokens(captions),
+                pad(captions.stream().map(this::llmTokens).toList(), 1), captions, ids);
     }
 
     /** An endless, resumable stream of image-caption pairs (the "web" set of this miniature). */

@@ -66,7 +66,7 @@ class Stage1TrainingTest extends ManagedTest {
 
     @Test
     void everyStageOneLossFallsAndItmLearnsToTellPairsApart() {
-        int steps = 240;
+        int steps = 400;
         try (Setup s = new Setup(Blip2Fixtures.WORLD.qformer(Q, 0.0), 10, PFormerTargets::perStep,
                 new Trainer.Config(2024, 8, 1, new LrSchedule(6e-3, 6e-4, 1e-5, 10, steps), AdamW.Hyper.DEFAULT, 1.0),
                 null)) {
@@ -77,11 +77,17 @@ class Stage1TrainingTest extends ManagedTest {
                 double first = mean(log.subList(0, 20), loss);
                 double last = mean(log.subList(steps - 20, steps), loss);
                 System.out.printf("stage 1 %s: %.4f -> %.4f%n", loss, first, last);
-                assertThat(last).as(loss).isLessThan((loss.equals("itm") ? 0.95 : 0.8) * first);
+                // ITM's floor is high: captions repeat within a batch, and the negatives are the hardest ones
+                double factor = switch (loss) {
+                    case "itm" -> 0.85;
+                    case "align_mse" -> 0.1;
+                    default -> 0.6;
+                };
+                assertThat(last).as(loss).isLessThan(factor * first);
             }
             System.out.printf("ITM positive logit, matching vs mismatched pairs: before %.3f / %.3f, after %.3f / %.3f%n",
                     before[0], before[1], after[0], after[1]);
-            assertThat(after[0] - after[1]).isGreaterThan(0.5).isGreaterThan(before[0] - before[1] + 0.5);
+            assertThat(after[0] - after[1]).isGreaterThan(1.5).isGreaterThan(before[0] - before[1] + 1.5);
             assertThat(log.get(steps - 1).get("temperature")).isBetween(0.001, 0.5);
         }
     }
@@ -139,6 +145,30 @@ class Stage1TrainingTest extends ManagedTest {
             Map<String, float[]> params = Blip2Fixtures.snapshot(c.model);
             assertThat(params.keySet()).isEqualTo(finalParams.keySet());
             params.forEach((name, values) -> assertThat(values).as(name).containsExactly(finalParams.get(name)));
+        }
+    }
+
+    @Test
+    void trainingWithCachedTargetsIsBitForBitTrainingWithPerStepTargets() {
+        Trainer.Config tc = config(4, 2, 4);
+        List<StepMetrics> perStep;
+        Map<String, float[]> perStepParams;
+        try (Setup a = new Setup(10, PFormerTargets::perStep, tc, null)) {
+            perStep = a.trainer.train(4);
+            perStepParams = Blip2Fixtures.snapshot(a.model);
+        }
+        try (Setup b = new Setup(10, p -> PFormerTargets.cached(p, PFormerTargetCache.build(p,
+                PFormerTargetCacheTest.buildBatches(java.util.stream.IntStream.range(0, Blip2Fixtures.WORLD.images())
+                        .toArray()).iterator(), "test", manager)), tc, null)) {
+            List<StepMetrics> cached = b.trainer.train(4);
+            for (int i = 0; i < 4; i++) {
+                for (String k : new String[] {"loss", "itc", "itm", "itg", "align", "align_mse", "grad_norm"}) {
+                    assertThat(cached.get(i).get(k)).as("step %d %s", i + 1, k).isEqualTo(perStep.get(i).get(k));
+                }
+            }
+            assertThat(cached.get(3).get("target_cache_misses")).isZero();
+            Blip2Fixtures.snapshot(b.model).forEach((name, values) -> assertThat(values).as(name)
+                    .containsExactly(perStepParams.get(name)));
         }
     }
 

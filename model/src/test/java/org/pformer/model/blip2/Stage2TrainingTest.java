@@ -88,18 +88,16 @@ class Stage2TrainingTest extends ManagedTest {
                 double first = Stage1TrainingTest.mean(log.subList(0, 10), loss);
                 double last = Stage1TrainingTest.mean(log.subList(steps - 10, steps), loss);
                 System.out.printf("stage 2 %s: %.4f -> %.4f%n", loss, first, last);
-                assertThat(last).as(loss).isLessThan(0.7 * first);
+                assertThat(last).as(loss).isLessThan((loss.equals("lm") ? 0.5 : 0.1) * first);
             }
             assertThat(log.get(steps - 1).get("target_cache_misses")).isZero();
         }
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("open (issue 5): the tiny stage-2 model's LM loss plateaus at ~2.2 on 4 pairs, so"
-            + " greedy decoding confuses colours; not counted as passing")
     void aHandfulOfPairsIsCaptionedExactlyAfterTraining() {
         int[] pairs = {0, 5, 10, 15};
-        int steps = 150;
+        int steps = 80;
         try (Setup s = new Setup(W.qformer(Q, 0.0), 0, false, W.new Source(6, pairs, ""), new long[0],
                 config(4, 1, 5e-3, steps), null)) {
             List<StepMetrics> log = s.trainer.train(steps);

@@ -232,7 +232,7 @@ final class TinyImageTextWorld {
     }
 
     OptConfig llm() {
-        return new OptConfig(llmVocab(), 32, 2, 4, 64, 32, 32, true, 0.1, 0.0, 1, 2);
+        return new OptConfig(llmVocab(), 32, 2, 4, 64, 32, 32, true, 0.0, 0.0, 1, 2); // no dropout: only ever trained as the fixture
     }
 
     PFormerConfig pformer(int numQuery) {

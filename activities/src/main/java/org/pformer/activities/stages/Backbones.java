@@ -213,14 +213,13 @@ public final class Backbones {
 
     /** The frozen, eval-mode image encoder with its weights. */
     public VitModel loadVision(NDManager manager) throws IOException {
-        Path file = visionWeights == null ? null : visionWeights;
-        if (file == null) {
+        if (visionWeights == null) {
             throw new StageExecutor.InvalidStageConfig("models.vision.weights is missing; expected the frozen image "
                     + "encoder's safetensors (HF ViT or EVA-CLIP names)");
         }
         VitConfig c = visionConfig();
         VitModel vit = new VitModel(ParameterFactory.forLoading(manager), c);
-        try (SafeTensors st = SafeTensors.open(file)) {
+        try (SafeTensors st = SafeTensors.open(visionWeights)) {
             if (st.shapes().containsKey("patch_embed.proj.weight")) {
                 WeightLoader.load(vit, EvaVitWeights.of(st, c), NameMapping.IDENTITY, Set.of());
             } else {

@@ -41,6 +41,9 @@ import org.pformer.store.ArtifactRef;
  */
 public final class EvalActivitiesImpl implements EvalActivities {
 
+    /** Both VQAv2 and OK-VQA ask about COCO val2014 images, named by their id. */
+    private static final String COCO_VAL_IMAGE = "COCO_val2014_%012d.jpg";
+
     private final StageExecutor executor;
 
     public EvalActivitiesImpl(StageExecutor executor) {
@@ -215,7 +218,7 @@ public final class EvalActivitiesImpl implements EvalActivities {
         }
         DataConfig.VqaFiles f = task.equals("vqav2") ? data.vqav2() : data.okvqa();
         return f == null ? null : new VqaEvaluator.VqaFiles(Path.of(f.questions()), Path.of(f.annotations()),
-                Path.of(f.images()), task.equals("vqav2") ? "COCO_val2014_%012d.jpg" : "COCO_val2014_%012d.jpg", null);
+                Path.of(f.images()), COCO_VAL_IMAGE, null);
     }
 
     private static VqaEvaluator.GqaFiles gqaFiles(Backbones b, DataConfig data) {

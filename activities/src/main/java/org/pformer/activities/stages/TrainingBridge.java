@@ -97,8 +97,9 @@ public final class TrainingBridge implements TrainingListener, BooleanSupplier {
     private static void deleteOlderThan(Path newest) throws IOException {
         try (Stream<Path> files = Files.list(newest.getParent())) {
             for (Path p : files.toList()) {
-                if (!p.equals(newest) && p.getFileName().toString().startsWith("ckpt-")
-                        && !p.getFileName().toString().startsWith(newest.getFileName().toString())) {
+                String name = p.getFileName().toString();
+                // the newest checkpoint and its .sha256 sidecar share its name as prefix
+                if (name.startsWith("ckpt-") && !name.startsWith(newest.getFileName().toString())) {
                     Files.deleteIfExists(p);
                 }
             }

@@ -14,6 +14,7 @@ import org.pformer.config.PipelineConfig;
 import org.pformer.config.StageName;
 import org.pformer.datasets.world.WorldManifest;
 import org.pformer.model.bert.BertConfig;
+import org.pformer.model.eval.RetrievalEvaluator;
 import org.pformer.model.foundation.FoundationPresets;
 import org.pformer.model.io.NameMapping;
 import org.pformer.model.io.SafeTensors;
@@ -110,6 +111,16 @@ public final class Backbones {
         if (world == null) {
             throw new IllegalStateException("no world: data.source is " + config.data().source());
         }
+    }
+
+    /** The image-text retrieval test set (the world's, or {@code data.retrieval}); null when none is configured. */
+    public RetrievalEvaluator.RetrievalFiles retrievalFiles() {
+        if (isWorld()) {
+            var r = world.datasets().retrieval();
+            return new RetrievalEvaluator.RetrievalFiles(worldPath(r.annotations()), worldPath(r.images()));
+        }
+        var r = config.data().retrieval();
+        return r == null ? null : new RetrievalEvaluator.RetrievalFiles(Path.of(r.annotations()), Path.of(r.images()));
     }
 
     /** {@code tokenizer.json} of the text encoder (P-Former / Q-Former). */

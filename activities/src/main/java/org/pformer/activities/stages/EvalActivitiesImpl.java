@@ -131,7 +131,7 @@ public final class EvalActivitiesImpl implements EvalActivities {
             LocalArtifacts artifacts = executor.env().artifacts(run.request());
             Backbones backbones = Backbones.of(run.request(), artifacts);
             Path weights = artifacts.file(run.request().upstream(StageName.STAGE1).artifact(Stage1ActivitiesImpl.WEIGHTS));
-            RetrievalEvaluator.RetrievalFiles files = retrievalFiles(backbones, config.data());
+            RetrievalEvaluator.RetrievalFiles files = backbones.retrievalFiles();
             Map<String, Double> metrics = new TreeMap<>();
             Map<String, ArtifactRef> out = new TreeMap<>();
             if (files != null) {
@@ -253,12 +253,4 @@ public final class EvalActivitiesImpl implements EvalActivities {
         return new CaptionEvaluator.CaptionFiles(annotations, references, Path.of(files.images()));
     }
 
-    private static RetrievalEvaluator.RetrievalFiles retrievalFiles(Backbones b, DataConfig data) {
-        if (b.isWorld()) {
-            var r = b.world().datasets().retrieval();
-            return new RetrievalEvaluator.RetrievalFiles(b.worldPath(r.annotations()), b.worldPath(r.images()));
-        }
-        return data.retrieval() == null ? null : new RetrievalEvaluator.RetrievalFiles(Path.of(data.retrieval()
-                .annotations()), Path.of(data.retrieval().images()));
-    }
 }

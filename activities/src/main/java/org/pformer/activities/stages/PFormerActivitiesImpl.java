@@ -3,6 +3,7 @@ package org.pformer.activities.stages;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.pformer.activities.StageRun;
@@ -11,14 +12,19 @@ import org.pformer.activities.api.StageRequest;
 import org.pformer.activities.api.StageResult;
 import org.pformer.config.PipelineConfig;
 import org.pformer.config.StageName;
+import org.pformer.datasets.lavis.ImageCaptions;
 import org.pformer.datasets.tokenize.LlmTokenizer;
 import org.pformer.datasets.tokenize.PFormerTokenizer;
 import org.pformer.model.data.ShardSentenceSource;
 import org.pformer.model.nn.ParameterFactory;
+import org.pformer.model.eval.RetrievalEvaluator;
 import org.pformer.model.opt.OptForCausalLM;
 import org.pformer.model.pformer.PFormer;
 import org.pformer.model.pformer.PFormerObjective;
+import org.pformer.model.pformer.SentenceSimilarity;
 import org.pformer.store.ArtifactRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * P-Former pretraining (paper Eq. 4–5, METHOD.md stage 0): the BERT-style encoder's [CLS] → 32-token soft prompt,
@@ -29,6 +35,10 @@ public final class PFormerActivitiesImpl implements PFormerActivities {
 
     public static final String WEIGHTS = "pformer";
     public static final String FORMAT = "pformer/1";
+
+    /** Images (paraphrase groups) in the sentence-similarity probe. */
+    static final int SIMILARITY_IMAGES = 64;
+    private static final Logger LOG = LoggerFactory.getLogger(PFormerActivitiesImpl.class);
 
     private final StageExecutor executor;
 
@@ -62,8 +72,26 @@ public final class PFormerActivitiesImpl implements PFormerActivities {
             ArtifactRef ref = StageTraining.publishWeights(run, "pformer", f -> Backbones.saveWeights(pformer, f, FORMAT));
             Map<String, Double> metrics = new TreeMap<>(outcome.metrics());
             metrics.put("sentences", (double) source.size());
+            metrics.putAll(similarity(backbones, text, pformer, manager));
             return run.finish(Map.of(WEIGHTS, ref), metrics, outcome.steps());
         }
+    }
+
+    /**
+     * The sentence-similarity check of the trained [CLS] space (issue: paraphrases closer than unrelated sentences):
+     * the captions of one retrieval-test image are paraphrases of each other. No metric when no retrieval set is
+     * configured.
+     */
+    private static Map<String, Double> similarity(Backbones backbones, PFormerTokenizer text, PFormer pformer,
+            NDManager manager) throws IOException {
+        RetrievalEvaluator.RetrievalFiles files = backbones.retrievalFiles();
+        if (files == null) {
+            LOG.info("no retrieval test set configured: the sentence-similarity check of the P-Former is skipped");
+            return Map.of();
+        }
+        List<ImageCaptions> images = ImageCaptions.read(files.annotations());
+        return SentenceSimilarity.evaluate(pformer, SentenceSimilarity.probe(images, SIMILARITY_IMAGES, text), manager)
+                .asMetrics();
     }
 
     /** A P-Former of this pipeline's architecture, initialised from the run seed (weights loaded later, if any). */

@@ -136,7 +136,8 @@ class StageActivitiesTest {
         StageResult pformer = run(StageName.PFORMER, key("b1"), new PFormerActivitiesImpl(ex)::pretrainPFormer,
                 StageName.FOUNDATION, StageName.INGEST);
         assertThat(pformer.steps()).isEqualTo(4);
-        assertThat(pformer.metrics()).containsKeys("lm", "contrast", "vocab");
+        assertThat(pformer.metrics()).containsKeys("lm", "contrast", "vocab", "cls_paraphrase_margin",
+                "cls_nearest_is_paraphrase");
 
         StageResult stage1 = run(StageName.STAGE1, key("c1"), new Stage1ActivitiesImpl(ex)::trainStage1,
                 StageName.FOUNDATION, StageName.PFORMER);

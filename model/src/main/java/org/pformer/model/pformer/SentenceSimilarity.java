@@ -1,10 +1,16 @@
 package org.pformer.model.pformer;
 
-import org.pformer.model.train.TokenBatch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.pformer.datasets.lavis.ImageCaptions;
+import org.pformer.datasets.text.BlipCaptionCleaner;
+import org.pformer.datasets.tokenize.PFormerTokenizer;
+import org.pformer.model.data.Padding;
+import org.pformer.model.train.TokenBatch;
 
 /**
  * A sentence-similarity check of the P-Former's [CLS] space: given sentences labelled by meaning (paraphrases
@@ -31,7 +37,48 @@ public final class SentenceSimilarity {
         }
     }
 
+    /** Encoder-tokenised probe sentences and the meaning group of each. */
+    public record Probe(TokenBatch sentences, int[] groups) {}
+
     private SentenceSimilarity() {}
+
+    /**
+     * A probe from caption sets where each image's captions are paraphrases of one another (COCO Karpathy / Flickr
+     * test, the world's retrieval set): the first {@code maxImages} images with at least two distinct cleaned
+     * captions, each caption cleaned as LAVIS {@code pre_caption} and tokenised as the P-Former reads sentences.
+     */
+    public static Probe probe(List<ImageCaptions> images, int maxImages, PFormerTokenizer tokenizer) {
+        BlipCaptionCleaner cleaner = new BlipCaptionCleaner();
+        List<String> texts = new ArrayList<>();
+        List<Integer> groups = new ArrayList<>();
+        int group = 0;
+        for (ImageCaptions image : images) {
+            if (group == maxImages) {
+                break;
+            }
+            List<String> captions = image.captions().stream().map(cleaner::clean).filter(c -> !c.isEmpty())
+                    .distinct().toList();
+            if (captions.size() < 2) {
+                continue;
+            }
+            for (String c : captions) {
+                texts.add(c);
+                groups.add(group);
+            }
+            group++;
+        }
+        if (group < 2) {
+            throw new IllegalArgumentException("a sentence-similarity probe needs two or more images with two or "
+                    + "more distinct captions each; found " + group + " among " + images.size() + " images");
+        }
+        return new Probe(Padding.right(tokenizer.encodeBatch(texts), tokenizer.padId()),
+                groups.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** {@link #evaluate(PFormer, TokenBatch, int[], NDManager)} on a probe. */
+    public static Report evaluate(PFormer pformer, Probe probe, NDManager manager) {
+        return evaluate(pformer, probe.sentences(), probe.groups(), manager);
+    }
 
     /**
      * @param sentences encoder-tokenised sentences (N, L)

@@ -1,24 +1,24 @@
 package org.pformer.activities;
 
 import com.amazonaws.services.s3.AmazonS3;
-import com.amazonaws.services.s3.model.ListObjectsV2Request;
-import com.amazonaws.services.s3.model.ListObjectsV2Result;
-import com.amazonaws.services.s3.model.S3ObjectSummary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.pformer.datasets.io.S3TextSources;
 import org.pformer.store.Digests;
 import org.pformer.store.S3ArtifactStore;
 
 /**
  * Cheap digests of external inputs for stage cache keys: the sorted listing of (path, size, modification time) for
- * local files and directories, (key, size, ETag) for S3 objects and prefixes. Re-hashing terabytes of images on every
+ * local files and directories, (key, size, ETag) for S3 objects and prefixes (listed as {@link S3TextSources} lists
+ * them, so the digest covers exactly the objects a stage reads). Re-hashing terabytes of images on every
  * run is not practical; a listing changes whenever a file is added, removed, resized or rewritten.
  */
 final class InputFingerprints {
@@ -58,25 +58,18 @@ final class InputFingerprints {
         return lines;
     }
 
+    /** The objects the ingestion and readers would see ({@link S3TextSources}: one object or a prefix). */
     private List<String> s3Listing(String name, String uri) {
-        String rest = uri.substring("s3://".length());
-        int slash = rest.indexOf('/');
-        String bucket = slash < 0 ? rest : rest.substring(0, slash);
-        String prefix = slash < 0 ? "" : rest.substring(slash + 1);
         List<String> lines = new ArrayList<>();
-        ListObjectsV2Request request = new ListObjectsV2Request().withBucketName(bucket).withPrefix(prefix);
-        ListObjectsV2Result page;
-        do {
-            page = s3.listObjectsV2(request);
-            for (S3ObjectSummary o : page.getObjectSummaries()) {
-                lines.add(o.getKey() + "\t" + o.getSize() + "\t" + o.getETag());
+        try {
+            for (S3TextSources.S3File o : S3TextSources.list(s3, uri)) {
+                lines.add(o.name() + "\t" + o.size() + "\t" + o.etag());
             }
-            request.setContinuationToken(page.getNextContinuationToken());
-        } while (page.isTruncated());
-        if (lines.isEmpty()) {
-            throw new InputMissingException("input " + name + ": nothing at " + uri);
+        } catch (NoSuchFileException e) {
+            throw new InputMissingException("input " + name + ": " + e.getReason());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list input " + name + " at " + uri, e);
         }
-        lines.sort(null);
         return lines;
     }
 
@@ -88,7 +81,6 @@ final class InputFingerprints {
     }
 
     static AmazonS3 defaultClient() {
-        return S3ArtifactStore.newClient(S3ArtifactStore.Settings.fromEnvironment(),
-                com.amazonaws.auth.DefaultAWSCredentialsProviderChain.getInstance());
+        return S3ArtifactStore.environmentClient();
     }
 }

@@ -129,6 +129,14 @@ public final class S3ArtifactStore extends AbstractArtifactStore {
         return builder.build();
     }
 
+    /**
+     * A client as the pipeline configures every one: {@link Settings#fromEnvironment()}, credentials from the
+     * default provider chain. The caller shuts it down.
+     */
+    public static AmazonS3 environmentClient() {
+        return newClient(Settings.fromEnvironment(), DefaultAWSCredentialsProviderChain.getInstance());
+    }
+
     /** Splits {@code s3://bucket/key} into bucket and key. */
     public static String[] parseUri(String uri) {
         if (uri == null || !uri.startsWith("s3://")) {

@@ -1,5 +1,6 @@
 package org.pformer.activities.stages;
 
+import com.amazonaws.services.s3.AmazonS3;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +15,9 @@ import org.pformer.activities.api.StageResult;
 import org.pformer.config.IngestConfig;
 import org.pformer.config.PipelineConfig;
 import org.pformer.datasets.io.LocalTextSources;
+import org.pformer.datasets.io.S3TextSources;
 import org.pformer.datasets.io.TextSource;
+import org.pformer.datasets.io.TextSources;
 import org.pformer.datasets.text.IngestCounts;
 import org.pformer.datasets.text.IngestOptions;
 import org.pformer.datasets.text.IngestResult;
@@ -22,11 +25,14 @@ import org.pformer.datasets.text.SentenceIngestion;
 import org.pformer.datasets.tokenize.LlmTokenizer;
 import org.pformer.datasets.tokenize.PFormerTokenizer;
 import org.pformer.store.ArtifactRef;
+import org.pformer.store.S3ArtifactStore;
 
 /**
  * Pipeline stage 1: sentence ingestion (LAVIS cleaning, exact de-duplication, both tokenisations) into verified
- * token shards. Ingestion commits a resume cursor after every shard in the stage's work directory, so a worker
- * restarted on the same machine continues where it stopped; every committed shard is heartbeated.
+ * token shards. The corpus is read from local paths or streamed from S3 objects and prefixes. Ingestion commits a
+ * resume cursor after every shard in the stage's work directory, so a worker restarted on the same machine
+ * continues where it stopped (S3 inputs are listed again in the same order and must still be the listed versions);
+ * every committed shard is heartbeated.
  */
 public final class IngestActivitiesImpl implements IngestActivities {
 
@@ -46,7 +52,19 @@ public final class IngestActivitiesImpl implements IngestActivities {
     private StageResult run(StageRun run) throws IOException {
         PipelineConfig config = run.request().config();
         Backbones backbones = Backbones.of(run.request(), executor.env().artifacts(run.request()));
-        List<TextSource> sources = sources(config, backbones);
+        List<String> locations = backbones.isWorld() ? List.of() : config.data().sentences();
+        AmazonS3 s3 = locations.stream().anyMatch(S3TextSources::isS3) ? S3ArtifactStore.environmentClient() : null;
+        try {
+            return ingest(run, config, backbones, sources(config, backbones, s3));
+        } finally {
+            if (s3 != null) {
+                s3.shutdown();
+            }
+        }
+    }
+
+    private StageResult ingest(StageRun run, PipelineConfig config, Backbones backbones, List<TextSource> sources)
+            throws IOException {
         IngestConfig c = config.ingest();
         IngestOptions options = IngestOptions.defaults().withWords(c.minWords(), c.maxWords()).withDedupe(c.dedupe())
                 .withShardSize(c.shardSize()).withMaxLineChars(c.maxLineChars());
@@ -85,25 +103,22 @@ public final class IngestActivitiesImpl implements IngestActivities {
         return run.finish(Map.of(SHARDS, shardsRef), metrics, 0);
     }
 
-    /** The corpus files: the world's sentence corpus, or {@code data.sentences} (files or directory trees). */
-    private static List<TextSource> sources(PipelineConfig config, Backbones backbones) throws IOException {
+    /**
+     * The corpus files: the world's sentence corpus, or {@code data.sentences} (local files or directory trees,
+     * s3:// objects or prefixes), each location's files sorted by name so a resume cursor stays valid.
+     */
+    private static List<TextSource> sources(PipelineConfig config, Backbones backbones, AmazonS3 s3)
+            throws IOException {
         if (backbones.isWorld()) {
             List<Path> files = new ArrayList<>();
             backbones.world().datasets().sentences().forEach(p -> files.add(backbones.worldPath(p)));
             return LocalTextSources.list(files);
         }
-        List<Path> roots = new ArrayList<>();
-        for (String s : config.data().sentences()) {
-            if (s.startsWith("s3://")) {
-                throw new StageExecutor.InvalidStageConfig("data.sentences: " + s + " is an S3 prefix; this worker "
-                        + "reads local files and directories only (copy the corpus to the worker's disk)");
-            }
-            roots.add(Path.of(s));
+        List<String> locations = config.data().sentences();
+        if (locations.isEmpty()) {
+            throw new StageExecutor.InvalidStageConfig("data.sentences is empty; expected at least one corpus file, "
+                    + "directory or s3:// prefix");
         }
-        if (roots.isEmpty()) {
-            throw new StageExecutor.InvalidStageConfig("data.sentences is empty; expected at least one corpus file "
-                    + "or directory");
-        }
-        return LocalTextSources.list(roots);
+        return TextSources.list(locations, s3);
     }
 }

@@ -46,26 +46,21 @@ public final class LocalTextSources {
     }
 
     /**
-     * The sources of several roots, in the order given, each root's files sorted. With more than one root every
-     * name is prefixed by its root's own name ({@code corpus/part-0.txt}); two roots with the same name are refused.
+     * The sources of several roots, in the order given, each root's files sorted; names as
+     * {@link TextSources#list(List, com.amazonaws.services.s3.AmazonS3)} gives them.
      */
     public static List<TextSource> list(List<Path> roots) throws IOException {
-        if (roots.size() == 1) {
-            return list(roots.get(0));
-        }
-        List<TextSource> all = new ArrayList<>();
-        java.util.Set<String> prefixes = new java.util.HashSet<>();
+        List<TextSources.Root> listed = new ArrayList<>();
         for (Path root : roots) {
-            String prefix = root.toAbsolutePath().normalize().getFileName().toString();
-            if (!prefixes.add(prefix)) {
-                throw new IllegalArgumentException("two input roots are both named '" + prefix + "': " + roots);
-            }
-            for (TextSource s : list(root)) {
-                LocalFile f = (LocalFile) s;
-                all.add(new LocalFile(Files.isRegularFile(root) ? prefix : prefix + "/" + f.name(), f.path()));
-            }
+            listed.add(root(root));
         }
-        return List.copyOf(all);
+        return TextSources.combine(listed);
+    }
+
+    /** One root, named by its own file name. */
+    static TextSources.Root root(Path root) throws IOException {
+        return new TextSources.Root(root.toAbsolutePath().normalize().getFileName().toString(),
+                Files.isRegularFile(root), list(root));
     }
 
     private static boolean isHidden(Path relative) {

@@ -1,18 +1,23 @@
 package org.pformer.datasets.text;
 
+import com.amazonaws.services.s3.AmazonS3;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.pformer.datasets.io.LocalTextSources;
+import org.pformer.datasets.io.S3TextSources;
+import org.pformer.datasets.io.TextSource;
+import org.pformer.datasets.io.TextSources;
 import org.pformer.datasets.tokenize.LlmTokenizer;
 import org.pformer.datasets.tokenize.PFormerTokenizer;
+import org.pformer.store.S3ArtifactStore;
 
 /**
- * Command-line entry of sentence ingestion over local files (the pipeline calls {@link SentenceIngestion} through
+ * Command-line entry of sentence ingestion over local files and S3 prefixes (an {@code --input} of
+ * {@code s3://bucket/prefix/} reads every object there with the store's S3 settings from the environment; the pipeline calls {@link SentenceIngestion} through
  * its activity; this is for operators and benchmarks). Re-running the same command resumes an interrupted run.
  *
  * <pre>
- * IngestSentences --input PATH [--input PATH …] --pformer-tokenizer tokenizer.json --llm-tokenizer tokenizer.json
+ * IngestSentences --input PATH|s3://bucket/prefix/ [--input …] --pformer-tokenizer tokenizer.json --llm-tokenizer tokenizer.json
  *                 --out DIR [--shard-size N] [--max-tokens 32] [--llm-max-tokens 32] [--min-words 1]
  *                 [--max-words 50] [--tokenize-batch 1024] [--threads NCPU] [--no-dedupe]
  * </pre>
@@ -22,7 +27,7 @@ public final class IngestSentences {
     private IngestSentences() {}
 
     public static void main(String[] args) throws Exception {
-        List<Path> inputs = new ArrayList<>();
+        List<String> inputs = new ArrayList<>();
         Path pformerJson = null;
         Path llmJson = null;
         Path out = null;
@@ -34,7 +39,7 @@ public final class IngestSentences {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--input" -> inputs.add(Path.of(value(args, ++i, a)));
+                case "--input" -> inputs.add(value(args, ++i, a));
                 case "--pformer-tokenizer" -> pformerJson = Path.of(value(args, ++i, a));
                 case "--llm-tokenizer" -> llmJson = Path.of(value(args, ++i, a));
                 case "--out" -> out = Path.of(value(args, ++i, a));
@@ -52,12 +57,19 @@ public final class IngestSentences {
         if (inputs.isEmpty() || pformerJson == null || llmJson == null || out == null) {
             throw usage("--input, --pformer-tokenizer, --llm-tokenizer and --out are required");
         }
+        AmazonS3 s3 = inputs.stream().anyMatch(S3TextSources::isS3)
+                ? S3ArtifactStore.environmentClient() : null;
         try (PFormerTokenizer p = PFormerTokenizer.load(pformerJson, maxTokens);
              LlmTokenizer l = LlmTokenizer.load(llmJson, llmMaxTokens)) {
-            IngestResult r = new SentenceIngestion(options, p, l).tuning(batch, threads).run(LocalTextSources.list(inputs), out);
+            List<TextSource> sources = TextSources.list(inputs, s3);
+            IngestResult r = new SentenceIngestion(options, p, l).tuning(batch, threads).run(sources, out);
             System.out.printf("%s: %d sentences in %d shards; %d items this run in %.1f s (%.0f items/s)%s%n",
                     out, r.manifest().sentences(), r.manifest().shards().size(), r.itemsThisRun(), r.seconds(),
                     r.itemsPerSecond(), r.alreadyComplete() ? " (already complete)" : r.resumed() ? " (resumed)" : "");
+        } finally {
+            if (s3 != null) {
+                s3.shutdown();
+            }
         }
     }
 
@@ -77,7 +89,7 @@ public final class IngestSentences {
     }
 
     private static IllegalArgumentException usage(String message) {
-        return new IllegalArgumentException(message + "\nusage: IngestSentences --input PATH [--input PATH ...] "
+        return new IllegalArgumentException(message + "\nusage: IngestSentences --input PATH|s3://BUCKET/PREFIX/ [--input ...] "
                 + "--pformer-tokenizer FILE --llm-tokenizer FILE --out DIR [--shard-size N] [--max-tokens N] "
                 + "[--llm-max-tokens N] [--min-words N] [--max-words N] [--tokenize-batch N] [--threads N] [--no-dedupe]");
     }

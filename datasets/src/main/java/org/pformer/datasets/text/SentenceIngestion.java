@@ -163,12 +163,18 @@ public final class SentenceIngestion {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    /** SHA-256 over the canonical JSON of the inputs (names, sizes), the options and both tokenizers. */
+    /**
+     * SHA-256 over the canonical JSON of the inputs (names, sizes, stored versions where the store has them: S3
+     * ETags), the options and both tokenizers.
+     */
     String jobFingerprint(List<TextSource> sources) throws IOException {
         ObjectNode job = Json.MAPPER.createObjectNode();
         ArrayNode in = job.putArray("inputs");
         for (TextSource s : sources) {
-            in.addObject().put("name", s.name()).put("size", s.size());
+            ObjectNode input = in.addObject().put("name", s.name()).put("size", s.size());
+            if (s.revision() != null) {
+                input.put("revision", s.revision());
+            }
         }
         job.set("options", Json.MAPPER.valueToTree(options));
         job.set("pformer_tokenizer", Json.MAPPER.valueToTree(pformerInfo()));

@@ -28,8 +28,10 @@ status=0
 if [ "${ABLATION:-0}" = "1" ]; then
   seeds=()
   [ -n "${SEEDS:-}" ] && seeds=(--seeds "$SEEDS")
-  "$pformer" ablate --config "$config" --omega1 "${OMEGA1:-0,10}" --omega2 "${OMEGA2:-0,100}" "${seeds[@]}" --wait || status=$?
-  "$pformer" compare --experiment "$experiment" --plot "$state/compare-$experiment.png" || status=$?
+  grid="$experiment-ablation-$(date +%Y%m%d-%H%M%S)"
+  "$pformer" ablate --config "$config" --id "$grid" --omega1 "${OMEGA1:-0,10}" --omega2 "${OMEGA2:-0,100}" "${seeds[@]}" --wait || status=$?
+  # this grid only: earlier demos' pipelines live in the same experiment
+  "$pformer" compare --experiment "$experiment" --ablation "$grid" --plot "$state/compare-$experiment.png" || status=$?
 else
   "$pformer" run --config "$config" --wait || status=$?
 fi

@@ -1,5 +1,10 @@
 package org.pformer.cli;
 
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +13,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -23,8 +29,15 @@ import picocli.CommandLine.Option;
                 + "± standard deviation over seeds, and a PNG with one bar chart per metric."})
 final class CompareCommand implements Callable<Integer> {
 
+    private static final int CHART_WIDTH = 420;
+    private static final int CHART_HEIGHT = 300;
+
     @Option(names = "--experiment", required = true, description = "MLflow experiment (the configuration's name)")
     String experiment;
+
+    @Option(names = "--ablation", description = "only the pipelines of this ablation grid (its workflow id, as `ablate` "
+            + "printed it); default: every finished pipeline of the experiment")
+    String ablation;
 
     @Option(names = "--metrics", defaultValue = ".*", description = "regular expression selecting metrics (default: all)")
     String metrics;
@@ -45,14 +58,19 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServiceEnv env = ServiceEnv.fromEnvironment();
         Pattern selected = Pattern.compile(metrics);
+        if (ablation != null && (ablation.contains("'") || ablation.contains("\"") || ablation.isBlank())) {
+            throw new UserError(ExitCodes.BAD_INPUT, "--ablation takes a workflow id as `pformer ablate` printed it, "
+                    + "without quotes; got " + ablation);
+        }
         // (omega1, omega2) -> metric -> values over seeds
         Map<String, Map<String, List<Double>>> grid = new TreeMap<>(CompareCommand::byOmegas);
         try (MlflowClient mlflow = new MlflowClient(env.mlflowUri())) {
             String expId = mlflow.getExperimentByName(experiment).map(Service.Experiment::getExperimentId)
                     .orElseThrow(() -> new UserError(ExitCodes.BAD_INPUT, "no MLflow experiment named '" + experiment
                             + "' at " + env.mlflowUri() + "; experiments are named after the configuration's 'name'"));
-            for (Service.RunInfo info : mlflow.searchRuns(List.of(expId),
-                    "tags.`pformer.kind` = 'pipeline' and attributes.status = 'FINISHED'")) {
+            String filter = "tags.`pformer.kind` = 'pipeline' and attributes.status = 'FINISHED'"
+                    + (ablation == null ? "" : " and tags.`pformer.ablation` = '" + ablation + "'");
+            for (Service.RunInfo info : mlflow.searchRuns(List.of(expId), filter)) {
                 Service.Run run = mlflow.getRun(info.getRunId());
                 Map<String, String> tags = new TreeMap<>();
                 run.getData().getTagsList().forEach(t -> tags.put(t.getKey(), t.getValue()));
@@ -70,7 +88,8 @@ final class CompareCommand implements Callable<Integer> {
                     + "; start the services with `pformer services up`");
         }
         if (grid.isEmpty()) {
-            System.out.println("no finished pipelines in experiment '" + experiment + "' (metrics matching " + metrics + ")");
+            System.out.println("no finished pipelines in experiment '" + experiment + "'"
+                    + (ablation == null ? "" : " from ablation " + ablation) + " (metrics matching " + metrics + ")");
             return ExitCodes.OK;
         }
         TreeSet<String> names = new TreeSet<>();
@@ -115,7 +134,7 @@ final class CompareCommand implements Callable<Integer> {
         List<Chart<?, ?>> charts = new ArrayList<>();
         List<String> points = new ArrayList<>(cells.keySet());
         for (String metric : names) {
-            CategoryChart chart = new CategoryChartBuilder().width(420).height(300).title(metric)
+            CategoryChart chart = new CategoryChartBuilder().width(CHART_WIDTH).height(CHART_HEIGHT).title(metric)
                     .xAxisTitle("grid point").yAxisTitle("").build();
             chart.getStyler().setLegendVisible(false);
             chart.getStyler().setXAxisLabelRotation(20);
@@ -129,9 +148,27 @@ final class CompareCommand implements Callable<Integer> {
             chart.addSeries(metric, points, means, errors);
             charts.add(chart);
         }
+        // one PNG, the charts in a grid of up to three columns (the last row may be partly empty)
         int cols = Math.min(3, charts.size());
         int rows = (charts.size() + cols - 1) / cols;
-        String base = out.toAbsolutePath().toString().replaceFirst("\\.png$", "");
-        BitmapEncoder.saveBitmap(charts, rows, cols, base, BitmapEncoder.BitmapFormat.PNG);
+        BufferedImage grid = new BufferedImage(cols * CHART_WIDTH, rows * CHART_HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = grid.createGraphics();
+        try {
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, grid.getWidth(), grid.getHeight());
+            for (int i = 0; i < charts.size(); i++) {
+                g.drawImage(BitmapEncoder.getBufferedImage(charts.get(i)), (i % cols) * CHART_WIDTH,
+                        (i / cols) * CHART_HEIGHT, null);
+            }
+        } finally {
+            g.dispose();
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        if (!ImageIO.write(grid, "png", out.toFile())) {
+            throw new IOException("no PNG writer available to write " + out);
+        }
     }
 }

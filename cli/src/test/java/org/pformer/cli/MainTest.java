@@ -111,5 +111,22 @@ class MainTest {
         CompareCommand.writePlot(png, new TreeSet<>(List.of("vqa/accuracy")), cells);
         byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 4);
         assertThat(head).containsExactly(0x89, 'P', 'N', 'G');
+
+        // a metric count that does not fill the last row of the three-column grid (7 metrics: 3 + 3 + 1)
+        TreeSet<String> seven = new TreeSet<>();
+        Map<String, Map<String, CompareCommand.Cell>> wide = new TreeMap<>(CompareCommand::byOmegas);
+        for (int i = 0; i < 7; i++) {
+            seven.add("m" + i);
+        }
+        for (String point : cells.keySet()) {
+            Map<String, CompareCommand.Cell> row = new TreeMap<>();
+            seven.forEach(m -> row.put(m, new CompareCommand.Cell(0.1, 0, 1)));
+            wide.put(point, row);
+        }
+        Path sevenPng = tmp.resolve("sub/seven.png");
+        CompareCommand.writePlot(sevenPng, seven, wide);
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(sevenPng.toFile());
+        assertThat(image.getWidth()).isEqualTo(3 * 420);
+        assertThat(image.getHeight()).isEqualTo(3 * 300);
     }
 }

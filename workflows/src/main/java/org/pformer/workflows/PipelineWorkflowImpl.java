@@ -302,6 +302,9 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         t.put("pformer.config_hash", c.configHash());
         t.put("pformer.git_commit", r.gitCommit());
         t.put("pformer.kind", "pipeline");
+        if (r.parentRunKey() != null) { // the ablation grid's workflow id: `pformer compare --ablation` selects on it
+            t.put("pformer.ablation", r.parentRunKey());
+        }
         t.put("omega1", Double.toString(c.stage1().omega1()));
         t.put("omega2", Double.toString(c.stage2().omega2()));
         t.put("seed", Long.toString(c.seed()));

@@ -21,12 +21,20 @@ import org.pformer.store.S3ArtifactStore;
  * them, so the digest covers exactly the objects a stage reads). Re-hashing terabytes of images on every
  * run is not practical; a listing changes whenever a file is added, removed, resized or rewritten.
  */
-final class InputFingerprints {
+final class InputFingerprints implements AutoCloseable {
 
     private final AmazonS3 s3;
 
     InputFingerprints(AmazonS3 s3) {
         this.s3 = s3;
+    }
+
+    /** Shuts the S3 client down (its connection pool and idle-connection reaper), if there is one. */
+    @Override
+    public void close() {
+        if (s3 != null) {
+            s3.shutdown();
+        }
     }
 
     /** Digest of one input; fails with a message naming it when it does not exist or is empty. */

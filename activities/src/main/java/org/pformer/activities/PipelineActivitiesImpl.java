@@ -84,19 +84,21 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
         put(inputs, InputNames.LLM_TOKENIZER, m.llm().tokenizer() == null ? null : List.of(m.llm().tokenizer()));
         put(inputs, InputNames.TEXT_ENCODER_TOKENIZER, m.textEncoder().tokenizer() == null ? null : List.of(m.textEncoder().tokenizer()));
 
-        InputFingerprints fingerprints = new InputFingerprints(inputs.values().stream().anyMatch(v -> v.contains("s3://"))
-                ? InputFingerprints.defaultClient() : null);
         Map<String, String> digests = new TreeMap<>();
-        for (Map.Entry<String, String> input : inputs.entrySet()) {
-            StringBuilder combined = new StringBuilder();
-            for (String location : input.getValue().split("\n")) {
-                try {
-                    combined.append(fingerprints.of(input.getKey(), location)).append('\n');
-                } catch (InputFingerprints.InputMissingException e) {
-                    throw FailureTypes.nonRetryable(FailureTypes.INVALID_DATA, e.getMessage(), null);
+        try (InputFingerprints fingerprints = new InputFingerprints(inputs.values().stream()
+                .anyMatch(v -> v.contains("s3://")) ? InputFingerprints.defaultClient() : null)) {
+            for (Map.Entry<String, String> input : inputs.entrySet()) {
+                StringBuilder combined = new StringBuilder();
+                for (String location : input.getValue().split("\n")) {
+                    try {
+                        combined.append(fingerprints.of(input.getKey(), location)).append('\n');
+                    } catch (InputFingerprints.InputMissingException e) {
+                        throw FailureTypes.nonRetryable(FailureTypes.INVALID_DATA, e.getMessage(), null);
+                    }
                 }
+                digests.put(input.getKey(), org.pformer.store.Digests.sha256Hex(
+                        combined.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             }
-            digests.put(input.getKey(), org.pformer.store.Digests.sha256Hex(combined.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         LOG.info("pre-flight of {} passed: {} external inputs", config.name(), digests.size());
         return digests;

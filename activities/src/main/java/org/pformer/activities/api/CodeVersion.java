@@ -14,7 +14,7 @@ public final class CodeVersion {
     private static final Map<StageName, Integer> VERSIONS = new EnumMap<>(Map.of(
             StageName.FOUNDATION, 1,
             StageName.INGEST, 1,
-            StageName.PFORMER, 1,
+            StageName.PFORMER, 2, // 2: reports the sentence-similarity check
             StageName.STAGE1, 1,
             StageName.STAGE2, 1,
             StageName.EVAL_VQA, 1,

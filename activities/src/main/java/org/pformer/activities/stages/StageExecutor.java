@@ -9,7 +9,9 @@ import org.pformer.activities.api.FailureTypes;
 import org.pformer.activities.api.StageRequest;
 import org.pformer.activities.api.StageResult;
 import org.pformer.config.ConfigException;
+import org.pformer.config.StageName;
 import org.pformer.datasets.io.MalformedDataException;
+import org.pformer.model.nn.NoGrad;
 import org.pformer.model.train.NonFiniteLossException;
 import org.pformer.store.ArtifactIntegrityException;
 import org.slf4j.Logger;
@@ -52,7 +54,14 @@ public final class StageExecutor {
         StageRun run = StageRun.begin(request, env.store(request), env.tracker(), env.heartbeat().get(),
                 env.workRoot());
         try {
-            return body.run(run);
+            if (request.stage() == StageName.INGEST) {
+                return body.run(run); // no tensors: the ingestion worker need not load PyTorch
+            }
+            // activity threads are fresh threads, where libtorch records autograd by default: model stages run
+            // without it, and the trainer turns it on only inside its gradient collector
+            try (NoGrad noGrad = NoGrad.enter()) {
+                return body.run(run);
+            }
         } catch (Exception | Error e) {
             run.end(e);
             RuntimeException mapped = classify(request, e);

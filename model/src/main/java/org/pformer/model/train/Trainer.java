@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import org.pformer.model.nn.Functional;
 import org.pformer.model.nn.Module;
+import org.pformer.model.nn.NoGrad;
 import org.pformer.model.nn.Parameter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,6 +108,14 @@ public final class Trainer<B> implements AutoCloseable {
 
     /** Runs one optimizer step over {@code accumulationSteps} micro-batches and reports its metrics. */
     public StepMetrics step() {
+        // outside the gradient collector nothing is recorded, whatever the calling thread's grad mode: the
+        // optimizer and the temperature clamp update leaf parameters in place, which autograd refuses to record
+        try (NoGrad noGrad = NoGrad.enter()) {
+            return stepWithoutGrad();
+        }
+    }
+
+    private StepMetrics stepWithoutGrad() {
         long started = System.nanoTime();
         double lr = config.schedule().lr(step);
         model.train();

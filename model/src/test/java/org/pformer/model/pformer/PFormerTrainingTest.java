@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pformer.model.ManagedTest;
@@ -186,6 +188,41 @@ class PFormerTrainingTest extends ManagedTest {
             Map<String, float[]> params = snapshot(c.pformer);
             assertThat(params.keySet()).isEqualTo(finalParams.keySet());
             params.forEach((name, values) -> assertThat(values).as(name).containsExactly(finalParams.get(name)));
+        }
+    }
+
+    /**
+     * A worker trains on its activity threads, fresh threads in which libtorch records autograd: the optimizer's
+     * in-place update of a leaf parameter failed there ("a leaf Variable that requires grad is being used in an
+     * in-place operation"). Training on such a thread gives the same losses as here, and leaves its mode as found.
+     */
+    @Test
+    void trainingOnAThreadWithAutogradOnMatchesTrainingHere() throws Exception {
+        List<StepMetrics> here;
+        try (Setup s = new Setup(config(), trainerConfig(4, 1, 3), null)) {
+            here = s.trainer.train(3);
+        }
+        AtomicReference<List<StepMetrics>> there = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicReference<Boolean> modeAfter = new AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            JniUtils.setGradMode(true);
+            try (Setup s = new Setup(config(), trainerConfig(4, 1, 3), null)) {
+                there.set(s.trainer.train(3));
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+            modeAfter.set(JniUtils.isGradMode());
+        });
+        worker.start();
+        worker.join();
+        assertThat(failure.get()).isNull();
+        assertThat(modeAfter.get()).as("the thread's grad mode after training").isTrue();
+        for (int i = 0; i < 3; i++) {
+            for (String k : List.of("lm", "contrast", "vocab", "loss", "grad_norm")) {
+                assertThat(there.get().get(i).values().get(k)).as(k + " at step " + (i + 1))
+                        .isEqualTo(here.get(i).values().get(k));
+            }
         }
     }
 

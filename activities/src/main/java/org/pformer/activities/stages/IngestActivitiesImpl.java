@@ -19,6 +19,8 @@ import org.pformer.datasets.io.S3TextSources;
 import org.pformer.datasets.io.TextSource;
 import org.pformer.datasets.io.TextSources;
 import org.pformer.datasets.text.IngestCounts;
+import org.pformer.datasets.text.IngestListener;
+import org.pformer.datasets.text.ShardManifest;
 import org.pformer.datasets.text.IngestOptions;
 import org.pformer.datasets.text.IngestResult;
 import org.pformer.datasets.text.SentenceIngestion;
@@ -75,9 +77,18 @@ public final class IngestActivitiesImpl implements IngestActivities {
              LlmTokenizer llm = LlmTokenizer.load(backbones.llmTokenizer(), llmMax)) {
             long[] shards = {0};
             result = new SentenceIngestion(options, text, llm)
-                    .listener((shard, counts) -> {
-                        shards[0]++;
-                        run.step(shards[0], 0, Map.of("kept", (double) counts.kept(), "items", (double) counts.items()));
+                    .listener(new IngestListener() {
+                        @Override
+                        public void shardCommitted(ShardManifest.Shard shard, IngestCounts counts) {
+                            shards[0]++;
+                            run.step(shards[0], 0, Map.of("kept", (double) counts.kept(), "items",
+                                    (double) counts.items()));
+                        }
+
+                        @Override
+                        public void batchWritten(long itemsThisRun) {
+                            run.progress(shards[0], 0); // heartbeats between shards (the SDK throttles them)
+                        }
                     })
                     .run(sources, out);
         }

@@ -7,5 +7,13 @@ public interface IngestListener {
     /** A shard was written and the resume cursor committed past it. */
     void shardCommitted(ShardManifest.Shard shard, IngestCounts countsSoFar);
 
+    /**
+     * A batch of sentences was cleaned, tokenised and written (not yet committed): a sign of life between shards,
+     * which can take minutes each on a slow or busy machine.
+     *
+     * @param itemsThisRun input items read by this run so far
+     */
+    default void batchWritten(long itemsThisRun) {}
+
     IngestListener NONE = (shard, counts) -> { };
 }

@@ -302,6 +302,7 @@ public final class SentenceIngestion {
                         itemsThisRun++;
                     }
                     writeBatch();
+                    listener.batchWritten(itemsThisRun);
                     if (writer != null && writer.count() == options.shardSize()) {
                         commit(fileIndex, item);
                     }

@@ -248,6 +248,29 @@ class SentenceIngestionTest {
     }
 
     @Test
+    void theListenerHearsOfEveryBatchBetweenShardCommits(@TempDir Path tmp) throws Exception {
+        Path in = tmp.resolve("in");
+        IngestionFixture.corpus(in, 1, 1000);
+        List<Long> batches = new ArrayList<>();
+        int[] commits = {0};
+        ingestion(IngestOptions.defaults().withShardSize(400)).tuning(64, 1).listener(new IngestListener() {
+            @Override
+            public void shardCommitted(ShardManifest.Shard shard, IngestCounts counts) {
+                commits[0]++;
+            }
+
+            @Override
+            public void batchWritten(long itemsThisRun) {
+                batches.add(itemsThisRun);
+            }
+        }).run(LocalTextSources.list(in), tmp.resolve("out"));
+        // 64-sentence batches: several per 400-sentence shard, the item count never going back
+        assertThat(batches.size()).isGreaterThan(3 * commits[0]);
+        assertThat(batches).isSorted();
+        assertThat(batches.get(batches.size() - 1)).isEqualTo(1000);
+    }
+
+    @Test
     void aResumeRefusesChangedInputsOrOptions(@TempDir Path tmp) throws Exception {
         Path in = tmp.resolve("in");
         IngestionFixture.corpus(in, 2, 600);

@@ -2,6 +2,7 @@ package org.pformer.model.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +16,7 @@ import org.pformer.model.blip2.Stage1Objective;
 import org.pformer.model.blip2.Stage2Objective;
 import org.pformer.model.data.ImageTextBatch;
 import org.pformer.model.foundation.FoundationPresets;
+import org.pformer.model.generate.GenerationConfig;
 import org.pformer.model.nn.Module;
 import org.pformer.model.nn.ParameterFactory;
 import org.pformer.model.opt.OptForCausalLM;
@@ -28,6 +30,7 @@ import org.pformer.model.train.CountingBatchSource;
 import org.pformer.model.train.LrSchedule;
 import org.pformer.model.train.Objective;
 import org.pformer.model.train.StepMetrics;
+import org.pformer.model.train.TokenBatch;
 import org.pformer.model.train.Trainer;
 import org.pformer.model.train.TrainingListener;
 import org.pformer.model.vit.VitModel;
@@ -45,6 +48,8 @@ import org.pformer.model.vit.VitModel;
  *       batch 32.</li>
  *   <li>{@code stage2}: BLIP-2 stage 2 — query-only Q-Former → llm_proj → frozen OPT, L_lm + ω2·alignment to
  *       cached targets; batch 32.</li>
+ *   <li>{@code eval}: the captioning evaluation's work — stage-2 beam search (5 beams, 8–30 new tokens, BLIP-2's
+ *       NoCaps setting) over batches of 32 images; "step" is one batch (no training).</li>
  * </ul>
  *
  * <p>One batch of the synthetic world ({@link SyntheticShapes}; {@link SyntheticSentenceSource} for stage 0) is
@@ -55,7 +60,7 @@ import org.pformer.model.vit.VitModel;
  * steps (the leak check).
  *
  * <pre>
- * java -cp … org.pformer.model.bench.StepTimeBenchmark --model pformer|stage1|stage2 [--steps 30] [--warmup 5]
+ * java -cp … org.pformer.model.bench.StepTimeBenchmark --model pformer|stage1|stage2|eval [--steps 30] [--warmup 5]
  *     [--batch N] [--rss-every N]
  * </pre>
  */
@@ -97,6 +102,38 @@ public final class StepTimeBenchmark {
                             + " llm_vocab=%d%n", batch, b.encoder().length(), b.llm().length(), textVocab, llmVocab);
                     yield new Run<>(pformer, new PFormerObjective(pformer, llm, manager), replay(b), llm);
                 }
+                case "eval" -> {
+                    ImageTextBatch b = world.batch(SEED, 0, batch);
+                    VitModel vit = new VitModel(ParameterFactory.random(manager, 1), p.vision(b.height()));
+                    vit.freeze();
+                    QFormerConfig qformer = QFormerConfig.defaults(text.withQueryCrossAttention(2, p.visionWidth()),
+                            8, textVocab - 1);
+                    Blip2Stage2 s2 = new Blip2Stage2(ParameterFactory.random(manager, 3), qformer, vit, llm);
+                    long[][] bos = new long[batch][];
+                    long[][] ones = new long[batch][];
+                    for (int i = 0; i < batch; i++) {
+                        bos[i] = new long[] {2};
+                        ones[i] = new long[] {1};
+                    }
+                    TokenBatch prompt = new TokenBatch(bos, ones);
+                    GenerationConfig decoding = GenerationConfig.beams(5, 30, 8, 1.0, 1.0, 3);
+                    double[] ms = new double[warmup + steps];
+                    for (int i = 0; i < ms.length; i++) {
+                        long t = System.nanoTime();
+                        try (NDManager step = manager.newSubManager(); NDScope scope = new NDScope()) {
+                            scope.suppressNotUsedWarning();
+                            s2.generate(b.pixelsArray(step), prompt, decoding);
+                        }
+                        ms[i] = (System.nanoTime() - t) / 1e6;
+                    }
+                    double[] timed = java.util.Arrays.stream(ms, warmup, ms.length).sorted().toArray();
+                    System.out.printf(Locale.ROOT, "RESULT model=eval mean_ms=%.3f median_ms=%.3f steps=%d warmup=%d"
+                            + " batch=%d threads=%d rss_start_mib=%.1f rss_end_mib=%.1f peak_rss_mib=%.1f%n",
+                            java.util.Arrays.stream(timed).average().orElseThrow(), timed[timed.length / 2], steps,
+                            warmup, batch, JniUtils.getNumThreads(), rssStart, ProcessMemory.rssMib(),
+                            ProcessMemory.peakRssMib());
+                    yield null;
+                }
                 case "stage1", "stage2" -> {
                     pformer.freeze();
                     ImageTextBatch b = world.batch(SEED, 0, batch);
@@ -119,9 +156,11 @@ public final class StepTimeBenchmark {
                             vit, llm);
                 }
                 default -> throw new IllegalArgumentException("unknown --model '" + model
-                        + "'; expected pformer, stage1 or stage2");
+                        + "'; expected pformer, stage1, stage2 or eval");
             };
-            run.measure(model, batch, steps, warmup, rssEvery, rssStart);
+            if (run != null) {
+                run.measure(model, batch, steps, warmup, rssEvery, rssStart);
+            }
         }
     }
 

@@ -146,7 +146,8 @@ class Bench:
                             f"{over:+.2f} % (min {(r[2] - 1) * 100:+.2f} %)",
                             "<= +0.5 %" if target else "-", verdict(over <= target) if target else "report",
                             f"world-default, batch 32, {steps} steps after {warmup}, {self.a.repeats} repeats "
-                            "interleaved", short(cmd))
+                            f"interleaved; noise: ω=0 median {(base[1] / base[0] - 1) * 100:.1f} % above its min",
+                            short(cmd))
 
     # ---- item 3: orchestration + logging overhead ------------------------------------------------------------------
 

@@ -58,7 +58,7 @@ import org.pformer.workflows.PipelineWorkflow;
  */
 public final class OrchestrationBenchmark {
 
-    private static final Duration TIMEOUT = Duration.ofMinutes(30);
+    private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
     private OrchestrationBenchmark() {}
 

@@ -100,10 +100,15 @@ public final class OrchestrationBenchmark {
                             (System.nanoTime() - t0) / 1e9);
                 }
             }
-        } finally {
             worker.destroy();
-            if (!worker.waitFor(60, TimeUnit.SECONDS)) {
-                worker.destroyForcibly();
+            worker.waitFor(60, TimeUnit.SECONDS);
+            deleteTree(work); // kept (with the worker's log) only when a run failed
+        } finally {
+            if (worker.isAlive()) {
+                worker.destroy();
+                if (!worker.waitFor(60, TimeUnit.SECONDS)) {
+                    worker.destroyForcibly();
+                }
             }
         }
     }

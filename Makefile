@@ -6,7 +6,7 @@ SERVICES := bash infra/local/services.sh
 # clients of the local services take endpoints and credentials from env.sh
 WITH_ENV := source <(bash infra/local/env.sh) &&
 
-.PHONY: test demo build services-up services-down services-status clean
+.PHONY: test demo build bench services-up services-down services-status clean
 
 ## test: unit tests, then integration tests (*IT) against the real local Temporal, MLflow and S3 servers
 test: services-up
@@ -15,6 +15,13 @@ test: services-up
 ## demo: the whole pipeline on the shipped benchmark world (ABLATION=1: the 2x2 omega grid, SEEDS=1,2,3)
 demo: services-up build
 	$(WITH_ENV) bash infra/demo.sh
+
+## bench: performance figures side by side with their references (issue 9; not part of test). BENCH_QUICK=1: smoke sizes
+bench: services-up build
+	refs=$$(bash bench/setup_python.sh) && eval "$$refs" && $(WITH_ENV) python3 bench/run_bench.py \
+	  --classpath "$$(ls $(CURDIR)/cli/target/cli-*.jar | grep -v -e sources -e javadoc | head -n 1):$(CURDIR)/cli/target/lib/*" \
+	  --torch-python "$$TORCH_PYTHON" --tokenizers-python "$$TOKENIZERS_PYTHON" --coco-python "$$COCO_PYTHON" \
+	  $(if $(BENCH_QUICK),--quick,) $(if $(BENCH_ONLY),--only $(BENCH_ONLY),)
 
 ## build: compile and package the CLI (bin/pformer) without running tests
 build:

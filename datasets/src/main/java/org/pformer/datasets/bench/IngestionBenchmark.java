@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.pformer.datasets.io.LocalTextSources;
 import org.pformer.datasets.text.BlipCaptionCleaner;
 import org.pformer.datasets.text.FingerprintSet;
@@ -23,8 +24,16 @@ import org.pformer.datasets.world.WorldGenerator;
  * tokenizers and the default options, and reports sentences per second of wall time and CPU, plus the cost of each
  * part measured alone on a sample.
  *
+ * <p>For the comparison with Hugging Face {@code tokenizers} in Python ({@code bench/ingestion_reference.py},
+ * issue 9 item 4) the sample ({@code --sample} lines of the first corpus file) is written to
+ * {@code WORK/sample.txt} and the tokenizers to {@code WORK/tokenizers/{pformer,llm}/tokenizer.json}; each of
+ * {@code --repeats} passes of cleaning + de-duplication + both tokenizers over the sample, in memory, prints a line
+ * {@code RESULT part=clean_tokenize sentences=N seconds=S sentences_per_s=R}, and the whole ingestion (reading,
+ * shards written) prints {@code RESULT part=ingestion …}.
+ *
  * <pre>
  * java -cp … org.pformer.datasets.bench.IngestionBenchmark --sentences 1200000 --work /tmp/ingest-bench
+ *     [--sample 100000] [--repeats 3]
  * </pre>
  */
 public final class IngestionBenchmark {
@@ -33,13 +42,17 @@ public final class IngestionBenchmark {
 
     public static void main(String[] args) throws Exception {
         long sentences = 1_200_000;
+        int sampleSize = 100_000;
+        int repeats = 3;
         Path work = Path.of(System.getProperty("java.io.tmpdir"), "pformer-ingest-bench");
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--sentences" -> sentences = Long.parseLong(args[i + 1]);
                 case "--work" -> work = Path.of(args[i + 1]);
+                case "--sample" -> sampleSize = Integer.parseInt(args[i + 1]);
+                case "--repeats" -> repeats = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: IngestionBenchmark [--sentences N] [--work DIR]");
+                        + "; usage: IngestionBenchmark [--sentences N] [--work DIR] [--sample N] [--repeats N]");
             }
         }
         Path corpus = work.resolve("corpus");
@@ -52,8 +65,9 @@ public final class IngestionBenchmark {
         }
         List<String> sample = new ArrayList<>();
         try (var lines = Files.lines(corpus.resolve("sentences-00.txt"))) {
-            lines.limit(100_000).forEach(sample::add);
+            lines.limit(sampleSize).forEach(sample::add);
         }
+        Files.write(work.resolve("sample.txt"), sample);
         WordPieceTokenizerBuilder wp = new WordPieceTokenizerBuilder(1);
         ByteLevelBpeBuilder bpe = new ByteLevelBpeBuilder(8192, 2);
         sample.forEach(s -> {
@@ -66,6 +80,13 @@ public final class IngestionBenchmark {
         try (PFormerTokenizer p = PFormerTokenizer.load(tokenizers.resolve("pformer/tokenizer.json"), 32);
              LlmTokenizer l = LlmTokenizer.load(tokenizers.resolve("llm/tokenizer.json"), 32)) {
             parts(sample, p, l);
+            for (int r = 0; r < repeats; r++) {
+                long t = System.nanoTime();
+                int n = cleanAndTokenize(sample, p, l);
+                double seconds = (System.nanoTime() - t) / 1e9;
+                System.out.printf(Locale.ROOT, "RESULT part=clean_tokenize sentences=%d kept=%d seconds=%.4f"
+                        + " sentences_per_s=%.1f%n", sample.size(), n, seconds, sample.size() / seconds);
+            }
             long cpu0 = cpuNanos();
             IngestResult r = new SentenceIngestion(IngestOptions.defaults(), p, l)
                     .run(LocalTextSources.list(corpus), out);
@@ -75,12 +96,36 @@ public final class IngestionBenchmark {
                     r.itemsThisRun(), r.manifest().sentences(), r.manifest().shards().size(), r.seconds(), cpu,
                     cpu / r.seconds(), r.itemsPerSecond(), 12e6 / r.itemsPerSecond() / 60);
             System.out.printf("drops: %s%n", r.manifest().counts().dropped());
+            System.out.printf(Locale.ROOT, "RESULT part=ingestion sentences=%d seconds=%.3f sentences_per_s=%.1f%n",
+                    r.itemsThisRun(), r.seconds(), r.itemsPerSecond());
         }
         long bytes;
         try (var walk = Files.walk(out)) {
             bytes = walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
         }
         System.out.printf("shards on disk: %.1f MiB in %s%n", bytes / 1048576.0, out);
+    }
+
+    /**
+     * What the Python reference does, in memory: BLIP cleaning, exact de-duplication, both tokenizers in batches
+     * of 1,024; returns the number of sentences kept.
+     */
+    private static int cleanAndTokenize(List<String> sample, PFormerTokenizer p, LlmTokenizer l) {
+        BlipCaptionCleaner cleaner = new BlipCaptionCleaner();
+        FingerprintSet seen = new FingerprintSet();
+        List<String> clean = new ArrayList<>(sample.size());
+        for (String s : sample) {
+            String c = cleaner.clean(s);
+            if (!c.isEmpty() && seen.add(c)) {
+                clean.add(c);
+            }
+        }
+        for (int i = 0; i < clean.size(); i += 1024) {
+            List<String> chunk = clean.subList(i, Math.min(clean.size(), i + 1024));
+            p.encodeBatch(chunk);
+            l.encodeCaptions(chunk);
+        }
+        return clean.size();
     }
 
     /** Each stage alone on the sample: cleaning + de-duplication, then each tokenizer. */

@@ -1,0 +1,343 @@
+#!/usr/bin/env python3
+"""`make bench`: runs every performance benchmark of issue 9 side by side with its reference and prints one line
+per figure:
+
+    figure | ours | reference | ratio | target | verdict | input size | command
+
+Ours and reference are "min / median" over the repeats; the ratio is ours / reference of the medians (for
+throughputs and speed-ups it says which way it reads). A missed target is reported as MISSED, not an error; the
+exit status is non-zero only when a benchmark could not run. Standard library only (it runs the Java benchmarks
+from the packaged CLI's classpath and the Python references in their own virtualenvs).
+"""
+import argparse
+import os
+import platform
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEP = " | "
+
+
+class BenchError(Exception):
+    pass
+
+
+class Bench:
+    def __init__(self, args):
+        self.a = args
+        self.threads = str(args.threads)
+        self.env = dict(os.environ)
+        # the same OpenMP/MKL settings for both sides; PASSIVE: on a shared 2-core machine spinning OpenMP workers
+        # steal the core the caller needs (see bench/README.md)
+        self.env.update(OMP_NUM_THREADS=self.threads, MKL_NUM_THREADS=self.threads, OMP_WAIT_POLICY="PASSIVE")
+        self.java = ["java", "-Xmx6g", "-Dai.djl.offline=true", f"-Dai.djl.pytorch.num_threads={self.threads}",
+                     "-Dai.djl.pytorch.num_interop_threads=1",
+                     f"-Dlogback.configurationFile={os.path.join(ROOT, 'infra', 'logback-test.xml')}",
+                     "-cp", args.classpath]
+        self.failures = []
+        self.work = tempfile.mkdtemp(prefix="pformer-bench-")
+
+    # ---- running -------------------------------------------------------------------------------------------------
+
+    def run(self, cmd, timeout=1500):
+        """Runs cmd; returns (output, peak RSS of the process in MiB). Raises BenchError when it fails."""
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=self.env, cwd=ROOT,
+                                text=True)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            out = proc.stdout.read()
+            _, status, usage = os.wait4(proc.pid, 0)  # reaped here: its own rusage, ru_maxrss = peak RSS (KiB)
+        finally:
+            timer.cancel()
+            proc.stdout.close()
+        rc = os.waitstatus_to_exitcode(status)
+        proc.returncode = rc
+        if rc != 0:
+            tail = "\n".join(out.splitlines()[-15:])
+            raise BenchError(f"exit {rc} after {time.monotonic() - started:.0f}s: {short(cmd)}\n{tail}")
+        return out, usage.ru_maxrss / 1024
+
+    def results(self, out, cmd, min_count=1):
+        rows = [dict(kv.split("=", 1) for kv in line.split()[1:]) for line in out.splitlines()
+                if line.startswith("RESULT ")]
+        if len(rows) < min_count:
+            raise BenchError(f"no RESULT line from {short(cmd)}:\n" + "\n".join(out.splitlines()[-15:]))
+        return rows
+
+    def figure(self, name, ours, ref, ratio, target, verdict, size, cmd):
+        print(SEP.join([name, ours, ref, ratio, target, verdict, size, cmd]), flush=True)
+
+    def guard(self, label, fn):
+        try:
+            fn()
+        except Exception as e:  # a benchmark that could not run: say so, keep going, fail at the end
+            self.failures.append(label)
+            msg = str(e) if isinstance(e, BenchError) else traceback.format_exc()
+            self.figure(label, "ERROR", "-", "-", "-", "COULD NOT RUN", "-", msg.replace("\n", " / ")[:2000])
+
+    # ---- item 1: training step time against PyTorch eager -------------------------------------------------------
+
+    def step_time(self):
+        steps, warmup = ("8", "2") if self.a.quick else ("30", "5")
+        self.peaks = {}
+        for model in ["pformer", "stage1", "stage2"]:
+            ours, ref = [], []
+            jcmd = pcmd = None
+            for r in range(self.a.repeats):
+                jcmd = self.java + ["org.pformer.model.bench.StepTimeBenchmark", "--model", model, "--steps", steps,
+                                    "--warmup", warmup]
+                out, _ = self.run(jcmd)
+                shapes = dict(kv.split("=") for kv in next(l for l in out.splitlines()
+                                                            if l.startswith("SHAPES ")).split()[1:])
+                j = self.results(out, jcmd)[0]
+                pcmd = [self.a.torch_python, "bench/step_time_reference.py", "--model", model,
+                        "--batch", shapes["batch"], "--text-len", shapes["text_len"], "--llm-len", shapes["llm_len"],
+                        "--image", shapes.get("image", "64"), "--text-vocab", shapes["text_vocab"],
+                        "--llm-vocab", shapes["llm_vocab"], "--steps", steps, "--warmup", warmup,
+                        "--threads", self.threads]
+                p = self.results(self.run(pcmd)[0], pcmd)[0]
+                if (j["trainable"], j["frozen"]) != (p["trainable"], p["frozen"]):
+                    raise BenchError(f"{model}: parameter counts differ, ours trainable/frozen {j['trainable']}/"
+                                     f"{j['frozen']}, reference {p['trainable']}/{p['frozen']}")
+                ours.append(float(j["mean_ms"]))
+                ref.append(float(p["mean_ms"]))
+                self.peaks[model] = max(self.peaks.get(model, 0), float(j["peak_rss_mib"]))
+                self.torch_version = p["torch"]
+            ratio = statistics.median(ours) / statistics.median(ref)
+            size = (f"batch {shapes['batch']}, text {shapes['text_len']} / LLM {shapes['llm_len']} tokens, "
+                    f"{steps} steps after {warmup}, trainable {j['trainable']} + frozen {j['frozen']} params")
+            self.figure(f"1 step time {model} (ms/step)", minmed(ours, "ms"), minmed(ref, "ms") + " torch eager",
+                        f"{ratio:.3f}x (min {min(ours) / min(ref):.3f}x)", "<= 1.05x",
+                        verdict(ratio <= 1.05), size, short(jcmd) + " vs " + short(pcmd))
+
+    # ---- item 2: alignment-loss overhead ----------------------------------------------------------------------------
+
+    def alignment(self):
+        steps, warmup = ("5", "2") if self.a.quick else ("20", "3")
+        cmd = self.java + ["org.pformer.model.bench.AlignmentOverheadBenchmark", "--size", "world-default",
+                           "--steps", steps, "--warmup", warmup, "--repeats", str(self.a.repeats)]
+        out, _ = self.run(cmd)
+        rows = {}
+        for line in out.splitlines():
+            m = re.match(r"stage (\d)\s+(ω=0|ω>0 uncached|ω>0 cached)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)",
+                         line)
+            if m:
+                rows[(m.group(1), m.group(2))] = [float(x) for x in m.groups()[2:]]
+        if len(rows) != 6:
+            raise BenchError("AlignmentOverheadBenchmark printed no result table:\n" + out[-1500:])
+        paper = {"1": "+2.8 % (paper)", "2": "+1.0 % (paper)"}
+        for stage in ["1", "2"]:
+            base = rows[(stage, "ω=0")]
+            for variant, target in [("ω>0 cached", 0.5), ("ω>0 uncached", None)]:
+                r = rows[(stage, variant)]
+                over = (r[3] - 1) * 100
+                self.figure(f"2 alignment overhead stage {stage}, {variant} vs ω=0",
+                            f"{r[0]:.1f} / {r[1]:.1f} ms (ω=0: {base[0]:.1f} / {base[1]:.1f} ms)", paper[stage],
+                            f"{over:+.2f} % (min {(r[2] - 1) * 100:+.2f} %)",
+                            "<= +0.5 %" if target else "-", verdict(over <= target) if target else "report",
+                            f"world-default, batch 32, {steps} steps after {warmup}, {self.a.repeats} repeats "
+                            f"interleaved; noise: ω=0 median {(base[1] / base[0] - 1) * 100:.1f} % above its min",
+                            short(cmd))
+
+    # ---- item 3: orchestration + logging overhead ------------------------------------------------------------------
+
+    def orchestration(self):
+        cmd = self.java + ["org.pformer.cli.OrchestrationBenchmark", "--config", "infra/config/world-tiny.yaml",
+                           "--repeats", str(self.a.repeats)]
+        rows = self.results(self.run(cmd, timeout=3600)[0], cmd, 2 * self.a.repeats)
+        direct = [float(r["seconds"]) for r in rows if r["path"] == "direct"]
+        temporal = [float(r["seconds"]) for r in rows if r["path"] == "temporal"]
+        over = (statistics.median(temporal) / statistics.median(direct) - 1) * 100
+        self.figure("3 orchestration + logging overhead (s per pipeline)", minmed(temporal, "s") + " Temporal + MLflow",
+                    minmed(direct, "s") + " stages called directly", f"{over:+.2f} % (min "
+                    f"{(min(temporal) / min(direct) - 1) * 100:+.2f} %); "
+                    f"{statistics.median(temporal) - statistics.median(direct):+.1f} s per pipeline", "<= +1 %",
+                    verdict(over <= 1),
+                    "world-tiny pipeline, 8 stages, fresh store prefix per run, worker JVM, order alternating",
+                    short(cmd))
+
+    # ---- item 4: ingestion throughput against HF tokenizers ---------------------------------------------------------
+
+    def ingestion(self):
+        sentences, sample = ("200000", "25000") if self.a.quick else ("1200000", "100000")
+        work = os.path.join(self.work, "ingest")
+        jcmd = self.java + ["org.pformer.datasets.bench.IngestionBenchmark", "--sentences", sentences, "--sample",
+                            sample, "--repeats", str(self.a.repeats), "--work", work]
+        rows = self.results(self.run(jcmd)[0], jcmd, self.a.repeats + 1)
+        pcmd = [self.a.tokenizers_python, "bench/ingestion_reference.py", work, "--repeats", str(self.a.repeats)]
+        ref_rows = self.results(self.run(pcmd)[0], pcmd, self.a.repeats)
+        ours = [float(r["sentences_per_s"]) for r in rows if r["part"] == "clean_tokenize"]
+        ref = [float(r["sentences_per_s"]) for r in ref_rows]
+        if {r["kept"] for r in rows if r["part"] == "clean_tokenize"} != {r["kept"] for r in ref_rows}:
+            raise BenchError("ours and the reference keep different numbers of sentences after de-duplication")
+        ratio = statistics.median(ours) / statistics.median(ref)
+        self.figure("4 ingestion clean+dedupe+tokenize (sentences/s)", minmed(ours, "/s"),
+                    minmed(ref, "/s") + f" HF tokenizers {ref_rows[0]['tokenizers']}", f"{ratio:.2f}x throughput",
+                    "-", "report", f"{sample} world sentences in memory, both tokenizers", short(jcmd) + " vs "
+                    + short(pcmd))
+        full = [r for r in rows if r["part"] == "ingestion"][0]
+        self.figure("4 ingestion end to end, ours (sentences/s)", f"{float(full['sentences_per_s']):.0f}/s",
+                    f"{statistics.median(ref):.0f}/s (reference in memory, no files)",
+                    f"{float(full['sentences_per_s']) / statistics.median(ref):.2f}x throughput", "-", "report",
+                    f"{full['sentences']} sentences, 8 files -> shards", short(jcmd))
+
+    # ---- item 5: caption metrics against pycocoevalcap ----------------------------------------------------------
+
+    def caption_metrics(self):
+        images = "1000" if self.a.quick else "4500"
+        data = os.path.join(self.work, "captions.json")
+        jcmd = self.java + ["org.pformer.metrics.caption.CaptionMetricsBenchmark", "--images", images,
+                            "--passes", str(max(5, self.a.repeats)), "--input-out", data]
+        rows = self.results(self.run(jcmd)[0], jcmd, self.a.repeats)
+        pcmd = [self.a.coco_python, "bench/caption_metrics_reference.py", data, "--passes", str(self.a.repeats)]
+        ref_rows = self.results(self.run(pcmd)[0], pcmd, self.a.repeats)
+        for key in ["bleu4", "rouge_l", "cider"]:
+            if abs(float(rows[0][key]) - float(ref_rows[0][key])) > 1e-6:
+                raise BenchError(f"{key} differs: ours {rows[0][key]}, pycocoevalcap {ref_rows[0][key]}")
+        ours = [float(r["seconds"]) for r in rows]
+        ref = [float(r["seconds"]) for r in ref_rows]
+        speedup = statistics.median(ref) / statistics.median(ours)
+        self.figure("5 BLEU-1..4 + ROUGE-L + CIDEr-D (s)", minmed(ours, "s"), minmed(ref, "s") + " pycocoevalcap",
+                    f"{speedup:.1f}x faster", ">= 10x", verdict(speedup >= 10),
+                    f"{images} images x 10 refs + 1 candidate (scores equal to 1e-6)", short(jcmd) + " vs "
+                    + short(pcmd))
+
+    # ---- item 6: memory ---------------------------------------------------------------------------------------------
+
+    def memory(self):
+        steps = 1000 if self.a.quick else 10000
+        every = steps // 40
+        # a fixed, pre-touched Java heap: RSS growth after warm-up is then native memory (libtorch, DJL handles)
+        java = [c for c in self.java if not c.startswith("-Xmx")]
+        cmd = java[:1] + ["-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"] + java[1:] + [
+                           "org.pformer.model.bench.StepTimeBenchmark", "--model", "pformer", "--batch", "8",
+                           "--steps", str(steps), "--warmup", "0", "--rss-every", str(every)]
+        out, _ = self.run(cmd, timeout=3000)
+        points = [(int(m.group(1)), float(m.group(2))) for m in re.finditer(r"RSS step=(\d+) mib=([\d.]+)", out)]
+        if len(points) < 10:
+            raise BenchError("too few RSS samples:\n" + out[-1500:])
+        warm = steps // 5
+        after = [(s, v) for s, v in points if s >= warm]  # past warm-up: allocator pools have filled
+        slope = least_squares_slope(after) * 1000
+        threshold = 2.0  # MiB per 1k steps: a leak of 2 KiB per step would show
+        rss = [v for _, v in points]
+        self.figure(f"6 RSS over {steps} P-Former steps (MiB)",
+                    f"first {rss[0]:.0f}, last {rss[-1]:.0f}, max {max(rss):.0f}; slope {slope:+.2f} MiB/1k steps "
+                    f"after step {warm}", "-", "-", f"flat: |slope| < {threshold} MiB/1k steps",
+                    verdict(abs(slope) < threshold, "flat", "GROWS (MISSED)"),
+                    f"world-default P-Former, batch 8, heap fixed 512 MiB, RSS every {every} steps", short(cmd))
+        # peak RSS of each stage in its own JVM at the default size
+        stages = [("foundation (vision + LLM)", self.java + [
+            "org.pformer.model.bench.FoundationBenchmark", "--preset", "world-tiny", "--image-size", "64",
+            "--world", "full", "--vision-steps", "20" if self.a.quick else "60", "--llm-steps",
+            "20" if self.a.quick else "60", "--batch", "64", "--out", os.path.join(self.work, "foundation")])]
+        for model in ["pformer", "stage1", "stage2", "eval"]:
+            stages.append((model, self.java + ["org.pformer.model.bench.StepTimeBenchmark", "--model", model,
+                                               "--steps", "3" if model == "eval" else "10", "--warmup", "1"]))
+        for name, scmd in stages:
+            out, peak = self.run(scmd)
+            self.figure(f"6 peak RSS {name} (MiB)", f"{peak:.0f}", "-", "-", "-", "report",
+                        "world-default size" + (", batch 64" if name.startswith("foundation") or name == "pformer"
+                                                else ", batch 32"), short(scmd))
+
+    # ---- the whole run ----------------------------------------------------------------------------------------------
+
+    def header(self):
+        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+        java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+        versions = {}
+        for label, py, mod in [("torch", self.a.torch_python, "torch"),
+                               ("tokenizers", self.a.tokenizers_python, "tokenizers"),
+                               ("pycocoevalcap", self.a.coco_python, "pycocoevalcap")]:
+            r = subprocess.run([py, "-c", f"import importlib.metadata as m; print(m.version('{mod}'))"],
+                               capture_output=True, text=True)
+            versions[label] = r.stdout.strip() or "MISSING"
+        print(f"# machine: {cpu}; {os.cpu_count()} cores; {self.threads} threads each side "
+              f"(OMP/MKL_NUM_THREADS, ai.djl.pytorch.num_threads, torch.set_num_threads; OMP_WAIT_POLICY=PASSIVE); "
+              f"{platform.platform()}")
+        print(f"# {java}; DJL 0.29.0 + libtorch 2.3.1 (CPU); Python {platform.python_version()}: "
+              + ", ".join(f"{k} {v}" for k, v in versions.items()))
+        print(f"# mode: {'BENCH_QUICK=1 (smoke sizes)' if self.a.quick else 'full'}; repeats {self.a.repeats}; "
+              f"load average at start {os.getloadavg()[0]:.2f}, {os.getloadavg()[1]:.2f}, {os.getloadavg()[2]:.2f}")
+        print(SEP.join(["figure", "ours (min / median)", "reference (min / median)", "ratio", "target", "verdict",
+                        "input size", "command"]), flush=True)
+
+
+def minmed(xs, unit):
+    fmt = (lambda v: f"{v:.0f}") if unit == "/s" else (lambda v: f"{v:.3f}") if unit == "s" else (
+        lambda v: f"{v:.1f}")
+    return f"{fmt(min(xs))} / {fmt(statistics.median(xs))} {unit}"
+
+
+def verdict(ok, yes="met", no="MISSED"):
+    return yes if ok else no
+
+
+def least_squares_slope(points):
+    n = len(points)
+    mx = sum(s for s, _ in points) / n
+    my = sum(v for _, v in points) / n
+    den = sum((s - mx) ** 2 for s, _ in points)
+    return sum((s - mx) * (v - my) for s, v in points) / den
+
+
+def short(cmd):
+    """The command without the long classpath and JVM flags, for the report."""
+    parts = []
+    skip = False
+    for c in cmd:
+        if skip:
+            skip = False
+            continue
+        if c == "-cp":
+            skip = True
+            continue
+        if c.startswith("-D") or c.startswith("-X"):
+            continue
+        parts.append(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c)
+    return " ".join(shlex.quote(p) for p in parts).replace(os.path.expanduser("~"), "~")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--classpath", required=True)
+    ap.add_argument("--torch-python", required=True)
+    ap.add_argument("--tokenizers-python", required=True)
+    ap.add_argument("--coco-python", required=True)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", default="1,2,3,4,5,6", help="comma-separated item numbers")
+    a = ap.parse_args()
+    if a.repeats < 3:
+        ap.error("--repeats must be >= 3 (min and median over repeated runs)")
+    b = Bench(a)
+    b.header()
+    started = time.monotonic()
+    items = {"1": ("1 step time", "step_time"), "2": ("2 alignment overhead", "alignment"),
+             "3": ("3 orchestration overhead", "orchestration"), "4": ("4 ingestion", "ingestion"),
+             "5": ("5 caption metrics", "caption_metrics"), "6": ("6 memory", "memory")}
+    for key in a.only.split(","):
+        label, method = items[key.strip()]
+        b.guard(label, lambda: getattr(b, method)())
+    shutil.rmtree(b.work, ignore_errors=True)  # the generated corpus, caption input, foundation outputs
+    print(f"# finished in {(time.monotonic() - started) / 60:.1f} min; load average at end "
+          f"{os.getloadavg()[0]:.2f}, {os.getloadavg()[1]:.2f}, {os.getloadavg()[2]:.2f}")
+    if b.failures:
+        print(f"# could not run: {', '.join(b.failures)}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

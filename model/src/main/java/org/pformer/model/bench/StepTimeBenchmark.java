@@ -1,0 +1,228 @@
+package org.pformer.model.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.List;
+import java.util.Locale;
+import org.pformer.model.bert.BertConfig;
+import org.pformer.model.blip2.Blip2Stage1;
+import org.pformer.model.blip2.Blip2Stage2;
+import org.pformer.model.blip2.PFormerTargetCache;
+import org.pformer.model.blip2.PFormerTargets;
+import org.pformer.model.blip2.QFormerConfig;
+import org.pformer.model.blip2.Stage1Objective;
+import org.pformer.model.blip2.Stage2Objective;
+import org.pformer.model.data.ImageTextBatch;
+import org.pformer.model.foundation.FoundationPresets;
+import org.pformer.model.generate.GenerationConfig;
+import org.pformer.model.nn.Module;
+import org.pformer.model.nn.ParameterFactory;
+import org.pformer.model.opt.OptForCausalLM;
+import org.pformer.model.pformer.PFormer;
+import org.pformer.model.pformer.PFormerConfig;
+import org.pformer.model.pformer.PFormerObjective;
+import org.pformer.model.pformer.SentenceBatch;
+import org.pformer.model.train.AdamW;
+import org.pformer.model.train.BatchSource;
+import org.pformer.model.train.CountingBatchSource;
+import org.pformer.model.train.LrSchedule;
+import org.pformer.model.train.Objective;
+import org.pformer.model.train.StepMetrics;
+import org.pformer.model.train.TokenBatch;
+import org.pformer.model.train.Trainer;
+import org.pformer.model.train.TrainingListener;
+import org.pformer.model.vit.VitModel;
+
+/**
+ * Training step time (forward + backward + gradient clipping + AdamW) of our three trained models at the
+ * world-default size, for the side-by-side comparison with the same architectures in PyTorch eager
+ * ({@code bench/step_time_reference.py}) and for resident-memory figures (issue 9, items 1 and 6).
+ *
+ * <ul>
+ *   <li>{@code pformer}: stage 0 — P-Former (world-tiny BERT encoder, Q = 8 prompts) against a frozen world-tiny
+ *       OPT; L_lm + L_contrast (SimCSE, 2B rows) + L_vocab; batch 64.</li>
+ *   <li>{@code stage1}: BLIP-2 stage 1 — Q-Former (8 queries, cross-attention every 2nd layer) on a frozen ViT
+ *       (64 px images, 65 tokens); ITC + ITM (hard negatives) + ITG + ω1·alignment to cached P-Former targets;
+ *       batch 32.</li>
+ *   <li>{@code stage2}: BLIP-2 stage 2 — query-only Q-Former → llm_proj → frozen OPT, L_lm + ω2·alignment to
+ *       cached targets; batch 32.</li>
+ *   <li>{@code eval}: the captioning evaluation's work — stage-2 beam search (5 beams, 8–30 new tokens, BLIP-2's
+ *       NoCaps setting) over batches of 32 images; "step" is one batch (no training).</li>
+ * </ul>
+ *
+ * <p>One batch of the synthetic world ({@link SyntheticShapes}; {@link SyntheticSentenceSource} for stage 0) is
+ * built before timing and replayed every step, so that the timed step is the model's work only, as in the
+ * reference script; random weights. Prints the batch shapes (the reference script takes them as arguments), then
+ * one {@code RESULT} line: mean and median step time over {@code --steps} steps after {@code --warmup} untimed
+ * ones, parameter counts, and RSS / peak RSS. With {@code --rss-every N}, an {@code RSS step=… mib=…} line every N
+ * steps (the leak check).
+ *
+ * <pre>
+ * java -cp … org.pformer.model.bench.StepTimeBenchmark --model pformer|stage1|stage2|eval [--steps 30] [--warmup 5]
+ *     [--batch N] [--rss-every N]
+ * </pre>
+ */
+public final class StepTimeBenchmark {
+
+    /** The P-Former's encoder and LLM sentence length of the replayed batch (world sentences are shorter). */
+    static final int SENTENCE_LENGTH = 24;
+    private static final double OMEGA1 = 10;
+    private static final double OMEGA2 = 100;
+    private static final long SEED = 17;
+
+    private StepTimeBenchmark() {}
+
+    public static void main(String[] args) {
+        String model = option(args, "--model", "pformer");
+        int steps = Integer.parseInt(option(args, "--steps", "30"));
+        int warmup = Integer.parseInt(option(args, "--warmup", "5"));
+        int batch = Integer.parseInt(option(args, "--batch", model.equals("pformer") ? "64" : "32"));
+        int rssEvery = Integer.parseInt(option(args, "--rss-every", "0"));
+        if (steps <= 0 || warmup < 0 || batch < 2 || rssEvery < 0) {
+            throw new IllegalArgumentException("need --steps > 0, --warmup >= 0, --batch >= 2, --rss-every >= 0");
+        }
+        Engine.getEngine("PyTorch"); // loads the native library (and applies ai.djl.pytorch.num_threads)
+        double rssStart = ProcessMemory.rssMib();
+        FoundationPresets.Preset p = FoundationPresets.worldTiny();
+        SyntheticShapes world = new SyntheticShapes(SyntheticShapes.Spec.full(64));
+        int textVocab = world.textVocabSize() + 1; // + [DEC], as the world tokenizer adds it
+        int llmVocab = world.llmVocabSize();
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            BertConfig text = p.textTower(textVocab);
+            OptForCausalLM llm = new OptForCausalLM(ParameterFactory.random(manager, 4), p.llm(llmVocab));
+            llm.freeze();
+            PFormer pformer = new PFormer(ParameterFactory.random(manager, 2),
+                    PFormerConfig.defaults(text, p.llmWidth(), 4).withNumQueries(8));
+            Run<?> run = switch (model) {
+                case "pformer" -> {
+                    SentenceBatch b = new SyntheticSentenceSource(3, textVocab, llmVocab, SENTENCE_LENGTH).next(batch);
+                    System.out.printf(Locale.ROOT, "SHAPES batch=%d text_len=%d llm_len=%d text_vocab=%d"
+                            + " llm_vocab=%d%n", batch, b.encoder().length(), b.llm().length(), textVocab, llmVocab);
+                    yield new Run<>(pformer, new PFormerObjective(pformer, llm, manager), replay(b), llm);
+                }
+                case "eval" -> {
+                    ImageTextBatch b = world.batch(SEED, 0, batch);
+                    VitModel vit = new VitModel(ParameterFactory.random(manager, 1), p.vision(b.height()));
+                    vit.freeze();
+                    QFormerConfig qformer = QFormerConfig.defaults(text.withQueryCrossAttention(2, p.visionWidth()),
+                            8, textVocab - 1);
+                    Blip2Stage2 s2 = new Blip2Stage2(ParameterFactory.random(manager, 3), qformer, vit, llm);
+                    long[][] bos = new long[batch][];
+                    long[][] ones = new long[batch][];
+                    for (int i = 0; i < batch; i++) {
+                        bos[i] = new long[] {2};
+                        ones[i] = new long[] {1};
+                    }
+                    TokenBatch prompt = new TokenBatch(bos, ones);
+                    GenerationConfig decoding = GenerationConfig.beams(5, 30, 8, 1.0, 1.0, 3);
+                    double[] ms = new double[warmup + steps];
+                    for (int i = 0; i < ms.length; i++) {
+                        long t = System.nanoTime();
+                        try (NDManager step = manager.newSubManager(); NDScope scope = new NDScope()) {
+                            scope.suppressNotUsedWarning();
+                            s2.generate(b.pixelsArray(step), prompt, decoding);
+                        }
+                        ms[i] = (System.nanoTime() - t) / 1e6;
+                    }
+                    double[] timed = java.util.Arrays.stream(ms, warmup, ms.length).sorted().toArray();
+                    System.out.printf(Locale.ROOT, "RESULT model=eval mean_ms=%.3f median_ms=%.3f steps=%d warmup=%d"
+                            + " batch=%d threads=%d rss_start_mib=%.1f rss_end_mib=%.1f peak_rss_mib=%.1f%n",
+                            java.util.Arrays.stream(timed).average().orElseThrow(), timed[timed.length / 2], steps,
+                            warmup, batch, JniUtils.getNumThreads(), rssStart, ProcessMemory.rssMib(),
+                            ProcessMemory.peakRssMib());
+                    yield null;
+                }
+                case "stage1", "stage2" -> {
+                    pformer.freeze();
+                    ImageTextBatch b = world.batch(SEED, 0, batch);
+                    System.out.printf(Locale.ROOT, "SHAPES batch=%d text_len=%d llm_len=%d image=%d text_vocab=%d"
+                            + " llm_vocab=%d%n", batch, b.text().length(), b.llm().length(), b.height(), textVocab,
+                            llmVocab);
+                    VitModel vit = new VitModel(ParameterFactory.random(manager, 1), p.vision(b.height()));
+                    vit.freeze();
+                    PFormerTargets targets = PFormerTargets.cached(pformer,
+                            PFormerTargetCache.build(pformer, List.of(b).iterator(), "step-time-benchmark", manager));
+                    QFormerConfig qformer = QFormerConfig.defaults(text.withQueryCrossAttention(2, p.visionWidth()),
+                            8, textVocab - 1);
+                    if (model.equals("stage1")) {
+                        Blip2Stage1 s1 = new Blip2Stage1(ParameterFactory.random(manager, 3), qformer, vit,
+                                p.llmWidth());
+                        yield new Run<>(s1, new Stage1Objective(s1, targets, OMEGA1), replay(b), vit);
+                    }
+                    Blip2Stage2 s2 = new Blip2Stage2(ParameterFactory.random(manager, 3), qformer, vit, llm);
+                    yield new Run<>(s2, new Stage2Objective(s2, targets, OMEGA2, new long[0]), replay(b),
+                            vit, llm);
+                }
+                default -> throw new IllegalArgumentException("unknown --model '" + model
+                        + "'; expected pformer, stage1, stage2 or eval");
+            };
+            if (run != null) {
+                run.measure(model, batch, steps, warmup, rssEvery, rssStart);
+            }
+        }
+    }
+
+    /** A model, its objective, the replayed batch and the frozen modules it reads. */
+    private record Run<B>(Module model, Objective<B> objective, BatchSource<B> source, Module... frozen) {
+
+        @SuppressWarnings("unchecked")
+        void measure(String name, int batch, int steps, int warmup, int rssEvery, double rssStart) {
+            long frozenCount = 0;
+            for (Module m : frozen) {
+                frozenCount += m.parameterCount();
+            }
+            try (Trainer<B> trainer = new Trainer<>(model, (Objective<B>) objective, source,
+                    new Trainer.Config(SEED, batch, 1, new LrSchedule(1e-4, 1e-5, 1e-6, 0, warmup + steps),
+                            AdamW.Hyper.DEFAULT, 1.0),
+                    new TrainingListener() {
+                        @Override
+                        public void onStep(StepMetrics m) {
+                            if (rssEvery > 0 && m.step() % rssEvery == 0) {
+                                System.out.printf(Locale.ROOT, "RSS step=%d mib=%.1f%n", m.step(),
+                                        ProcessMemory.rssMib());
+                            }
+                        }
+                    })) {
+                trainer.train(warmup);
+                List<StepMetrics> log = trainer.train(warmup + steps);
+                double[] ms = log.stream().mapToDouble(s -> s.get("step_time_s") * 1e3).sorted().toArray();
+                double mean = java.util.Arrays.stream(ms).average().orElseThrow();
+                System.out.printf(Locale.ROOT, "RESULT model=%s mean_ms=%.3f median_ms=%.3f steps=%d warmup=%d"
+                        + " batch=%d trainable=%d frozen=%d threads=%d rss_start_mib=%.1f rss_end_mib=%.1f"
+                        + " peak_rss_mib=%.1f loss=%.4f%n", name, mean, ms[ms.length / 2], steps, warmup, batch,
+                        model.trainableParameters().values().stream().mapToLong(q -> q.shape().size()).sum(), frozenCount, JniUtils.getNumThreads(),
+                        rssStart, ProcessMemory.rssMib(), ProcessMemory.peakRssMib(),
+                        log.get(log.size() - 1).get("loss"));
+            }
+            if (objective instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
+    /** The same batch every step. */
+    private static <B> BatchSource<B> replay(B batch) {
+        return new CountingBatchSource<>() {
+            @Override
+            public B next(int batchSize) {
+                advance(1);
+                return batch;
+            }
+        };
+    }
+
+    private static String option(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+}

@@ -117,10 +117,6 @@ public final class Trainer<B> implements AutoCloseable {
 
     private StepMetrics stepWithoutGrad() {
         long started = System.nanoTime();
-        // PyTorch's grad mode is per thread and starts ON in threads the engine was not loaded on (a worker's
-        // activity threads); the gradient collector restores the mode it found, so switch it off first, or the
-        // optimizer's in-place update of a parameter is recorded and fails ("a leaf Variable that requires grad").
-        JniUtils.setGradMode(false);
         double lr = config.schedule().lr(step);
         model.train();
         objective.beforeStep();

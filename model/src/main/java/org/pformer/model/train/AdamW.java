@@ -71,7 +71,8 @@ public final class AdamW {
 
     /** One update with learning rate {@code lr} using the parameters' accumulated gradients. */
     public void step(double lr) {
-        try (NDScope scope = new NDScope()) {
+        // as torch.optim's step, outside autograd: the updates are in place on leaves that require gradients
+        try (NoGrad noGrad = new NoGrad(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 String name = e.getKey();

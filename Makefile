@@ -6,7 +6,7 @@ SERVICES := bash infra/local/services.sh
 # clients of the local services take endpoints and credentials from env.sh
 WITH_ENV := source <(bash infra/local/env.sh) &&
 
-.PHONY: test demo build services-up services-down services-status clean
+.PHONY: test demo reliability build services-up services-down services-status clean
 
 ## test: unit tests, then integration tests (*IT) against the real local Temporal, MLflow and S3 servers
 test: services-up
@@ -15,6 +15,10 @@ test: services-up
 ## demo: the whole pipeline on the shipped benchmark world (ABLATION=1: the 2x2 omega grid, SEEDS=1,2,3)
 demo: services-up build
 	$(WITH_ENV) bash infra/demo.sh
+
+## reliability: the fault and bad-input suite on a private instance of the local services (RELIABILITY_POINTS=3)
+reliability:
+	bash infra/reliability.sh
 
 ## build: compile and package the CLI (bin/pformer) without running tests
 build:

@@ -35,7 +35,7 @@ cleanup() {
 trap cleanup EXIT
 # a previous run's instance (with other credentials) must not be adopted
 services down >/dev/null 2>&1 || true
-rm -rf "$PFORMER_STATE"
+rm -rf "$PFORMER_STATE" cli/target/reliability cli/target/reliability-report.md
 start=$SECONDS
 services up
 echo "[reliability] private services ready after $((SECONDS - start)) s (state $PFORMER_STATE)"

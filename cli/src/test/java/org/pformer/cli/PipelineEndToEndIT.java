@@ -2,20 +2,11 @@ package org.pformer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -23,19 +14,14 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.mlflow.api.proto.Service;
-import org.mlflow.tracking.MlflowClient;
 import org.pformer.activities.api.StageResult;
-import org.pformer.activities.api.TaskQueues;
 import org.pformer.config.ConfigLoader;
 import org.pformer.config.PipelineConfig;
 import org.pformer.config.StageName;
-import org.pformer.config.StoreConfig;
 import org.pformer.store.ArtifactStore;
 import org.pformer.store.ArtifactStores;
-import org.pformer.workflows.PipelineRequest;
 import org.pformer.workflows.PipelineResult;
 import org.pformer.workflows.PipelineStatus;
-import org.pformer.workflows.PipelineWorkflow;
 
 /**
  * The product end to end on the real local Temporal, MLflow and S3 servers, with the worker as a separate JVM as

@@ -267,12 +267,13 @@ class PipelineReliabilityIT {
             assertThat(System.currentTimeMillis()).as("activity of " + stage.id() + " of " + id + " started").isLessThan(deadline);
             Thread.sleep(20);
         }
-        // within the first third: a warm worker runs a short stage faster than the reference did
+        // within the first third, and within 1.2 s: a warm worker runs a short stage much faster than the reference
+        // did (its upstream artifacts are in its local cache already)
         double share = 0.05 + 0.3 * random.nextDouble();
-        long delay = (long) (share * baselineMillis.get(stage));
+        long delay = (long) (share * Math.min(1200, baselineMillis.get(stage)));
         Thread.sleep(delay);
         assertThat(activityRunning(id, stage)).as("stage " + stage.id() + " still running when the fault strikes").isTrue();
-        return String.format(Locale.ROOT, "%s at +%.1f s (%.0f%% of its run)", stage.id(), delay / 1000.0, share * 100);
+        return String.format(Locale.ROOT, "%s at +%.2f s", stage.id(), delay / 1000.0);
     }
 
     private static void services(String... args) throws Exception {
@@ -713,7 +714,7 @@ class PipelineReliabilityIT {
         badData("broken JSON", "json", "broken.json", "[{\"caption\": \"a red circle\"}, {\"caption\": \"a bl"
                 .getBytes(StandardCharsets.UTF_8), "JSON");
         badData("huge line", "huge", "huge.txt", ("a " + "very ".repeat(400_000) + "long line\n").getBytes(StandardCharsets.UTF_8),
-                "none of its 1 records");
+                "too_long");
     }
 
     @Test

@@ -442,7 +442,7 @@ class PipelineReliabilityIT {
             String summary = assertRecovered(config, id, result);
             for (StageName stage : KILL_STAGES) {
                 report.row("kill -9 of the worker during " + stage.id() + " (point " + p + ")", () -> new ReliabilityReport.Outcome(
-                        "killed in " + where.get(stage) + "; retried from the last checkpoint; " + summary,
+                        "killed in " + where.get(stage) + "; stage retried on a fresh worker (from its last checkpoint where it has one); " + summary,
                         recovery(id, stage, killedAt.get(stage))));
             }
         }

@@ -110,7 +110,9 @@ public final class Trainer<B> implements AutoCloseable {
         long started = System.nanoTime();
         double lr = config.schedule().lr(step);
         model.train();
-        objective.beforeStep();
+        try (NoGrad noGrad = new NoGrad()) { // in-place parameter tweaks (temperature clamp), as under torch.no_grad()
+            objective.beforeStep();
+        }
         trainable.values().forEach(Parameter::zeroGradient);
         Map<String, Double> sums = new LinkedHashMap<>();
         int accumulation = config.accumulationSteps();

@@ -6,7 +6,7 @@ SERVICES := bash infra/local/services.sh
 # clients of the local services take endpoints and credentials from env.sh
 WITH_ENV := source <(bash infra/local/env.sh) &&
 
-.PHONY: test demo build bench services-up services-down services-status clean
+.PHONY: test demo bench reliability build services-up services-down services-status clean
 
 ## test: unit tests, then integration tests (*IT) against the real local Temporal, MLflow and S3 servers
 test: services-up
@@ -22,6 +22,10 @@ bench: services-up build
 	  --classpath "$$(ls $(CURDIR)/cli/target/cli-*.jar | grep -v -e sources -e javadoc | head -n 1):$(CURDIR)/cli/target/lib/*" \
 	  --torch-python "$$TORCH_PYTHON" --tokenizers-python "$$TOKENIZERS_PYTHON" --coco-python "$$COCO_PYTHON" \
 	  $(if $(BENCH_QUICK),--quick,) $(if $(BENCH_ONLY),--only $(BENCH_ONLY),)
+
+## reliability: the fault and bad-input suite on a private instance of the local services (RELIABILITY_POINTS=3)
+reliability:
+	bash infra/reliability.sh
 
 ## build: compile and package the CLI (bin/pformer) without running tests
 build:

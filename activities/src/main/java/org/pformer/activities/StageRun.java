@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.pformer.activities.api.StageProgress;
 import org.pformer.activities.api.StageRequest;
 import org.pformer.activities.api.StageResult;
@@ -50,10 +53,12 @@ public final class StageRun {
     private final Path workDir;
     private final RunKey runKey;
     private final long startedAt = System.currentTimeMillis();
-    private long startStep;
-    private long totalSteps;
-    private ArtifactRef lastCheckpoint;
-    private Map<String, Double> latest = Map.of();
+    private volatile long startStep;
+    private volatile long totalSteps;
+    private volatile ArtifactRef lastCheckpoint;
+    private volatile Map<String, Double> latest = Map.of();
+    /** Heartbeats while the stage prepares (generates, uploads, loads) and reports no progress of its own yet. */
+    private ScheduledExecutorService preparing;
 
     private StageRun(StageRequest request, ArtifactStore store, ExperimentTracker tracker, Heartbeat heartbeat, Path workRoot) {
         this.request = request;
@@ -76,10 +81,41 @@ public final class StageRun {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create work directory " + run.workDir, e);
         }
+        run.startPreparing(request.config().runtime().heartbeatTimeoutSeconds());
         tracker.startRun(run.runKey);
         tracker.logParams(run.runKey, flatten(request.config().stageSection(request.stage())));
         LOG.info("stage {} (key {}) started in {}", request.stage().id(), request.key(), run.workDir);
         return run;
+    }
+
+    /**
+     * Until the stage reports its first step, a daemon thread heartbeats every third of the heartbeat timeout: the
+     * preparation before training (generating and uploading the world, downloading upstream artifacts, loading
+     * models and data) takes longer than the timeout on a busy machine and would be taken for a dead worker. A
+     * killed worker still stops heartbeating at once; from the first step on, only the stage's progress does.
+     */
+    private void startPreparing(int heartbeatTimeoutSeconds) {
+        long period = Math.max(1000, heartbeatTimeoutSeconds * 1000L / 3);
+        preparing = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "heartbeat-" + request.stage().id());
+            t.setDaemon(true);
+            return t;
+        });
+        preparing.scheduleAtFixedRate(() -> {
+            try {
+                beat(startStep);
+            } catch (RuntimeException e) { // cancelled: the stage's own next heartbeat sees it too
+                LOG.debug("preparation heartbeat of stage {}: {}", request.stage().id(), e.toString());
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void stopPreparing() {
+        ScheduledExecutorService p = preparing;
+        if (p != null) {
+            preparing = null;
+            p.shutdownNow();
+        }
     }
 
     public StageRequest request() {
@@ -157,6 +193,7 @@ public final class StageRun {
      * newest {@value #CHECKPOINTS_KEPT} checkpoints. Returns normally unless the stage was cancelled meanwhile.
      */
     public ArtifactRef checkpoint(long step, Path directory) {
+        stopPreparing();
         String prefix = key(String.format("checkpoints/step-%09d", step));
         ArtifactRef ref = store.putDirectory(prefix, directory);
         try {
@@ -186,6 +223,7 @@ public final class StageRun {
 
     /** Logs step metrics and heartbeats. Throws {@link ActivityCompletionException} once the stage is cancelled. */
     public void step(long step, long total, Map<String, Double> metrics) {
+        stopPreparing();
         totalSteps = total;
         latest = new TreeMap<>(metrics);
         long now = System.currentTimeMillis();
@@ -199,11 +237,12 @@ public final class StageRun {
      * Throws {@link ActivityCompletionException} once the stage is cancelled.
      */
     public void progress(long step, long total) {
+        stopPreparing();
         totalSteps = total;
         beat(step);
     }
 
-    private void beat(long step) {
+    private synchronized void beat(long step) {
         heartbeat.beat(new StageProgress(step, totalSteps, lastCheckpoint, latest, startedAt, startStep));
     }
 
@@ -227,6 +266,7 @@ public final class StageRun {
 
     /** Ends the attempt successfully: final metrics (at the last step), the run FINISHED, the result returned. */
     public StageResult finish(Map<String, ArtifactRef> artifacts, Map<String, Double> metrics, long steps) {
+        stopPreparing();
         long now = System.currentTimeMillis();
         tracker.logMetrics(runKey, metrics.entrySet().stream()
                 .map(m -> new MetricPoint(m.getKey(), m.getValue(), steps, now)).toList());
@@ -237,6 +277,7 @@ public final class StageRun {
 
     /** Ends the attempt unsuccessfully: the run is marked KILLED (cancelled, paused) or FAILED. */
     public void end(Throwable cause) {
+        stopPreparing();
         tracker.endRun(runKey, Heartbeat.isCancellation(cause) ? "KILLED" : "FAILED");
     }
 

@@ -27,7 +27,7 @@ class StageRunTest {
 
     private LocalArtifactStore store;
     private RecordingTracker tracker;
-    private final List<StageProgress> beats = new ArrayList<>();
+    private final List<StageProgress> beats = java.util.Collections.synchronizedList(new ArrayList<>());
     private StageProgress previous;
     private StageRequest request;
 
@@ -60,6 +60,22 @@ class StageRunTest {
         Files.writeString(d.resolve("state.json"), "{\"step\": " + step + "}");
         Files.write(d.resolve("weights.bin"), new byte[] {(byte) step, 1, 2});
         return d;
+    }
+
+    /** Preparation before the first step (world upload, model loading) may outlast the heartbeat timeout. */
+    @Test
+    void theStageHeartbeatsWhilePreparingAndOnlyItsOwnProgressAfterTheFirstStep() throws Exception {
+        PipelineConfig config = ConfigLoader.parse("name: t\nruntime: {heartbeat_timeout_seconds: 5}\n", "t.yaml", tmp, false);
+        request = new StageRequest("wf-1", "wf-1", config, StageName.STAGE1, "ab".repeat(32), Map.of());
+        StageRun run = begin();
+        Thread.sleep(4000); // a third of the timeout: about two beats
+        assertThat(beats).as("heartbeats while preparing").hasSizeGreaterThanOrEqualTo(1)
+                .allSatisfy(b -> assertThat(b.step()).isZero());
+        run.step(1, 10, Map.of("loss", 1.0));
+        int afterFirstStep = beats.size();
+        Thread.sleep(2500);
+        assertThat(beats).as("no more background heartbeats after the first step").hasSize(afterFirstStep);
+        run.finish(Map.of(), Map.of(), 1);
     }
 
     @Test

@@ -230,8 +230,20 @@ public final class S3ArtifactStore extends AbstractArtifactStore {
             }
             throw new StoreException("cannot read " + rawUri(key) + ": " + e.getMessage(), e);
         } catch (SdkClientException e) {
+            if (isChecksumMismatch(e)) {
+                // the server's bytes disagree with the MD5 it stored at upload: corrupt at rest, the same on every
+                // retry (an integrity error, so a checkpoint reader falls back to an older one instead of retrying)
+                throw new ArtifactIntegrityException(rawUri(key) + " is corrupt in the store: its bytes do not match "
+                        + "the checksum the server recorded when it was written (" + e.getMessage() + ")");
+            }
             throw new StoreException("cannot read " + rawUri(key) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The SDK's own check of a download against the object's ETag (MD5) failed. */
+    static boolean isChecksumMismatch(SdkClientException e) {
+        String m = e.getMessage();
+        return m != null && m.startsWith("Unable to verify integrity of data download");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.pformer.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.amazonaws.services.s3.model.ObjectMetadata;
@@ -45,6 +46,22 @@ class S3ArtifactStoreIT extends ArtifactStoreContract {
         ObjectMetadata meta = new ObjectMetadata();
         meta.setContentLength(bytes.length);
         s3Store.client().putObject(s3Store.bucket(), s3Store.objectKey(key), new ByteArrayInputStream(bytes), meta);
+    }
+
+    /**
+     * Bytes flipped in s3proxy's file on disk (the manifest and the server's ETag untouched): the SDK's MD5 check of
+     * the download fails, which is corruption at rest, never a transient error to retry.
+     */
+    @Test
+    void bytesCorruptedOnTheServersDiskAreAnIntegrityError() throws Exception {
+        ArtifactRef ref = store.put("disk/weights.bin", randomBytes(4096, 11));
+        Path onDisk = Path.of(requireEnv("PFORMER_STATE"), "s3", "data", s3Store.bucket(), s3Store.objectKey("disk/weights.bin"));
+        assertThat(onDisk).as("s3proxy's filesystem backend keeps the object in a file").isRegularFile();
+        byte[] bytes = Files.readAllBytes(onDisk);
+        bytes[100] ^= 0x5A;
+        Files.write(onDisk, bytes);
+        assertThatThrownBy(() -> store.readBytes(ref)).isInstanceOf(ArtifactIntegrityException.class)
+                .hasMessageContaining(ref.uri()).hasMessageContaining("corrupt");
     }
 
     @Test

@@ -42,6 +42,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
 
     private PipelineConfig config;
     private PipelineActivities pipeline;
+    private PipelineActivities preflight;
     private StageActivities.FoundationActivities foundation;
     private StageActivities.IngestActivities ingest;
     private StageActivities.PFormerActivities pformer;
@@ -61,7 +62,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         pipeline.startTrackingRun(run);
         state = "RUNNING";
         try {
-            Map<String, String> inputs = pipeline.preflight(config);
+            Map<String, String> inputs = preflight.preflight(config);
             Map<StageName, StageResult> done = new EnumMap<>(StageName.class);
             if (config.usesWorld()) {
                 stage(StageName.FOUNDATION, request, done, inputs, List.of(), foundation::buildFoundation);
@@ -193,10 +194,17 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
                 .setMaximumAttempts(30)
                 .setDoNotRetry(FailureTypes.NON_RETRYABLE)
                 .build();
-        pipeline = Workflow.newActivityStub(PipelineActivities.class, ActivityOptions.newBuilder()
+        // Bookkeeping (cache lookups, stage records, tracking runs) reads and writes a few small objects: a worker
+        // killed while running one must not hold the pipeline for long, as these activities do not heartbeat.
+        // The pre-flight lists every input (whole S3 prefixes of images) and may take minutes.
+        ActivityOptions bookkeeping = ActivityOptions.newBuilder()
                 .setTaskQueue(request.queues().pipeline())
-                .setStartToCloseTimeout(Duration.ofMinutes(10))
+                .setStartToCloseTimeout(Duration.ofMinutes(2))
                 .setRetryOptions(light)
+                .build();
+        pipeline = Workflow.newActivityStub(PipelineActivities.class, bookkeeping);
+        preflight = Workflow.newActivityStub(PipelineActivities.class, ActivityOptions.newBuilder(bookkeeping)
+                .setStartToCloseTimeout(Duration.ofMinutes(10))
                 .build());
         RetryOptions stageRetry = RetryOptions.newBuilder()
                 .setInitialInterval(Duration.ofSeconds(5))

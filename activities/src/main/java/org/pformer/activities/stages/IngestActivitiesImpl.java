@@ -86,6 +86,13 @@ public final class IngestActivitiesImpl implements IngestActivities {
                         }
 
                         @Override
+                        public void resumed(int committedShards) {
+                            // a retried attempt logs its shards at the steps they have in the whole run, so
+                            // MLflow's (metric, step) points of the uninterrupted run are neither lost nor repeated
+                            shards[0] = committedShards;
+                        }
+
+                        @Override
                         public void batchWritten(long itemsThisRun) {
                             run.progress(shards[0], 0); // heartbeats between shards (the SDK throttles them)
                         }

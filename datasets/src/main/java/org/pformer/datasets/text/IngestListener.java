@@ -15,5 +15,8 @@ public interface IngestListener {
      */
     default void batchWritten(long itemsThisRun) {}
 
+    /** The run continues an interrupted one, after {@code committedShards} shards written before. */
+    default void resumed(int committedShards) {}
+
     IngestListener NONE = (shard, counts) -> { };
 }

@@ -241,7 +241,17 @@ class SentenceIngestionTest {
         worker.join();
         assertThat(failure.get()).isInstanceOf(InterruptedIOException.class).hasMessageContaining("after shard 3");
         assertThat(commits[0]).isEqualTo(3);
-        IngestResult resumed = ingestion(o).run(sources, out);
+        int[] resumedAfter = {-1};
+        IngestResult resumed = ingestion(o).listener(new IngestListener() {
+            @Override
+            public void shardCommitted(ShardManifest.Shard shard, IngestCounts counts) {}
+
+            @Override
+            public void resumed(int committedShards) {
+                resumedAfter[0] = committedShards;
+            }
+        }).run(sources, out);
+        assertThat(resumedAfter[0]).as("shards committed before the resume").isEqualTo(3);
         assertThat(resumed.resumed()).isTrue();
         assertThat(IngestionFixture.contents(out)).usingRecursiveComparison()
                 .isEqualTo(IngestionFixture.contents(tmp.resolve("reference")));

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.pformer.model.nn.NoGrad;
 import org.pformer.model.nn.Parameter;
 
 /**
@@ -71,7 +72,8 @@ public final class AdamW {
 
     /** One update with learning rate {@code lr} using the parameters' accumulated gradients. */
     public void step(double lr) {
-        try (NDScope scope = new NDScope()) {
+        // as torch.optim's step, outside autograd: the updates are in place on leaves that require gradients
+        try (NoGrad noGrad = NoGrad.enter(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 String name = e.getKey();

@@ -119,7 +119,7 @@ public final class Trainer<B> implements AutoCloseable {
         long started = System.nanoTime();
         double lr = config.schedule().lr(step);
         model.train();
-        objective.beforeStep();
+        objective.beforeStep(); // in-place parameter tweaks (temperature clamp): grad mode is off here
         trainable.values().forEach(Parameter::zeroGradient);
         Map<String, Double> sums = new LinkedHashMap<>();
         int accumulation = config.accumulationSteps();

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,25 @@ class OptimizationTest extends ManagedTest {
         Scalars s = new Scalars();
         assertThat(AdamW.decays("temp", s.temp)).isFalse();
         assertThat(AdamW.decays("v", s.bias)).isFalse();
+    }
+
+    /** An activity-pool thread of a worker starts with autograd on (only the engine's loading thread has it off). */
+    @Test
+    void anUpdateWorksOnAThreadWhereAutogradIsRecordingAndLeavesItSo() {
+        TwoParams model = new TwoParams(ParameterFactory.forLoading(manager));
+        AdamW adam = new AdamW(model.trainableParameters(), AdamW.Hyper.DEFAULT, manager);
+        setGradients(model, manager.ones(new Shape(3, 4)), manager.ones(new Shape(4)));
+        boolean before = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try {
+            adam.step(0.1);
+            assertThat(JniUtils.isGradMode()).as("grad mode restored").isTrue();
+        } finally {
+            JniUtils.setGradMode(before);
+        }
+        float[] expected = new float[12];
+        java.util.Arrays.fill(expected, -0.1f);
+        assertThat(model.w.array().toFloatArray()).containsExactly(expected, within(1e-5f));
     }
 
     @Test

@@ -28,7 +28,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.mlflow.api.proto.Service;
-import org.mlflow.tracking.MlflowClient;
 import org.pformer.activities.api.StageResult;
 import org.pformer.config.ConfigLoader;
 import org.pformer.config.PipelineConfig;
@@ -214,7 +213,9 @@ class PipelineEndToEndIT {
         assertThat(computed).hasSize(keysByPoint.values().stream().mapToInt(Map::size).sum());
 
         // the 4-row comparison table from MLflow, and its plot
-        waitForFinishedPipelines(name, gridId, 4);
+        assertThat(harness.finishedRuns(name, "tags.`pformer.kind` = 'pipeline' and tags.`pformer.ablation` = '"
+                + gridId + "'", 4, Duration.ofMinutes(2))).as("the grid's pipelines in MLflow").hasSize(4)
+                .allSatisfy(r -> assertThat(r.getInfo().getStatus()).isEqualTo(Service.RunStatus.FINISHED));
         Path plot = tmp.resolve("grid.png");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream old = System.out;
@@ -235,22 +236,5 @@ class PipelineEndToEndIT {
         assertThat(rows.get(3)).contains("ω1=10.0 ω2=100.0");
         assertThat(table).contains("vqa/vqav2.overall").contains("retrieval/r_mean");
         assertThat(Files.size(plot)).isPositive();
-    }
-
-    /** MLflow is written from the worker's spool in the background: wait until the grid's pipelines are there. */
-    private static void waitForFinishedPipelines(String experiment, String gridId, int expected) throws Exception {
-        MlflowClient mlflow = harness.mlflow;
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (true) {
-            java.util.Optional<String> exp = mlflow.getExperimentByName(experiment).map(Service.Experiment::getExperimentId);
-            int found = exp.isEmpty() ? 0 : mlflow.searchRuns(List.of(exp.get()), "tags.`pformer.kind` = 'pipeline' and "
-                    + "attributes.status = 'FINISHED' and tags.`pformer.ablation` = '" + gridId + "'").size();
-            if (found >= expected) {
-                return;
-            }
-            assertThat(System.currentTimeMillis()).as("finished pipelines of " + gridId + " in MLflow: " + found)
-                    .isLessThan(deadline);
-            Thread.sleep(2000);
-        }
     }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.mlflow.api.proto.Service;
 import org.mlflow.tracking.MlflowClient;
@@ -84,11 +85,11 @@ final class PipelineHarness implements AutoCloseable {
         }
     }
 
-    /** The log files of every worker started so far. */
     boolean anyWorkerAlive() {
         return workers.stream().anyMatch(Process::isAlive);
     }
 
+    /** The log files of every worker started so far. */
     List<Path> workerLogs() {
         return List.copyOf(logs);
     }
@@ -113,26 +114,40 @@ final class PipelineHarness implements AutoCloseable {
     }
 
     /**
-     * The MLflow run of every stage of a workflow, by stage, once all {@code expected} are FINISHED (the worker's
-     * tracker delivers its spool in the background, later when MLflow was down); whatever is there at the deadline.
+     * The MLflow run of every stage of a workflow, by stage, once all {@code expected} are FINISHED; whatever is
+     * there at the deadline.
      */
     Map<StageName, Service.Run> stageRuns(String experiment, String workflowId, int expected, Duration timeout)
             throws InterruptedException {
-        String experimentId = mlflow.getExperimentByName(experiment).orElseThrow().getExperimentId();
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
         Map<StageName, Service.Run> byStage = new HashMap<>();
+        for (Service.Run run : finishedRuns(experiment, "tags.`pformer.workflow_id` = '" + workflowId + "'", expected,
+                timeout)) {
+            run.getData().getTagsList().stream().filter(t -> t.getKey().equals("pformer.stage")).findFirst()
+                    .ifPresent(t -> byStage.put(StageName.fromId(t.getValue()), run));
+        }
+        return byStage;
+    }
+
+    /**
+     * The runs of an experiment matching an MLflow {@code filter}, once at least {@code expected} of them are
+     * FINISHED (the worker's tracker delivers its spool in the background, later when MLflow was down); whatever is
+     * there at the deadline, nothing if the experiment does not exist by then.
+     */
+    List<Service.Run> finishedRuns(String experiment, String filter, int expected, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (true) {
-            byStage.clear();
-            for (Service.RunInfo info : mlflow.searchRuns(List.of(experimentId),
-                    "tags.`pformer.workflow_id` = '" + workflowId + "'")) {
-                Service.Run run = mlflow.getRun(info.getRunId());
-                run.getData().getTagsList().stream().filter(t -> t.getKey().equals("pformer.stage")).findFirst()
-                        .ifPresent(t -> byStage.put(StageName.fromId(t.getValue()), run));
+            List<Service.Run> runs = new ArrayList<>();
+            Optional<String> experimentId = mlflow.getExperimentByName(experiment).map(Service.Experiment::getExperimentId);
+            if (experimentId.isPresent()) {
+                for (Service.RunInfo info : mlflow.searchRuns(List.of(experimentId.get()), filter)) {
+                    runs.add(mlflow.getRun(info.getRunId()));
+                }
             }
-            boolean done = byStage.size() >= expected && byStage.values().stream()
-                    .allMatch(r -> r.getInfo().getStatus() == Service.RunStatus.FINISHED);
+            boolean done = runs.size() >= expected
+                    && runs.stream().allMatch(r -> r.getInfo().getStatus() == Service.RunStatus.FINISHED);
             if (done || System.currentTimeMillis() > deadline) {
-                return byStage;
+                return runs;
             }
             Thread.sleep(1000);
         }

@@ -3,7 +3,6 @@ package org.pformer.activities.stages;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.pformer.activities.StageRun;
@@ -12,6 +11,7 @@ import org.pformer.activities.api.StageRequest;
 import org.pformer.activities.api.StageResult;
 import org.pformer.config.PipelineConfig;
 import org.pformer.config.StageName;
+import org.pformer.datasets.io.MalformedDataException;
 import org.pformer.datasets.lavis.ImageCaptions;
 import org.pformer.datasets.tokenize.LlmTokenizer;
 import org.pformer.datasets.tokenize.PFormerTokenizer;
@@ -60,6 +60,8 @@ public final class PFormerActivitiesImpl implements PFormerActivities {
              LlmTokenizer llmTok = LlmTokenizer.load(backbones.llmTokenizer(), 64);
              NDManager manager = NDManager.newBaseManager(StageEnvironment.device(run.request()));
              ShardSentenceSource source = ShardSentenceSource.open(shards, text.padId(), llmTok.padId(), config.seed())) {
+            // read and checked before any training: a probe file without paraphrases fails the stage at once
+            SentenceSimilarity.Probe probe = similarityProbe(backbones, text);
             OptForCausalLM llm = backbones.loadLlm(manager, llmTok.vocabSize());
             PFormer pformer = pformer(backbones, text, llm, manager, config.seed());
             if (backbones.textEncoderWeights() != null) {
@@ -72,26 +74,31 @@ public final class PFormerActivitiesImpl implements PFormerActivities {
             ArtifactRef ref = StageTraining.publishWeights(run, "pformer", f -> Backbones.saveWeights(pformer, f, FORMAT));
             Map<String, Double> metrics = new TreeMap<>(outcome.metrics());
             metrics.put("sentences", (double) source.size());
-            metrics.putAll(similarity(backbones, text, pformer, manager));
+            if (probe != null) {
+                metrics.putAll(SentenceSimilarity.evaluate(pformer, probe, manager).asMetrics());
+            }
             return run.finish(Map.of(WEIGHTS, ref), metrics, outcome.steps());
         }
     }
 
     /**
-     * The sentence-similarity check of the trained [CLS] space (issue: paraphrases closer than unrelated sentences):
-     * the captions of one retrieval-test image are paraphrases of each other. No metric when no retrieval set is
-     * configured.
+     * The probe of the sentence-similarity check of the trained [CLS] space (paraphrases closer than unrelated
+     * sentences): the captions of one retrieval-test image are paraphrases of each other. Null when no retrieval set
+     * is configured.
      */
-    private static Map<String, Double> similarity(Backbones backbones, PFormerTokenizer text, PFormer pformer,
-            NDManager manager) throws IOException {
+    private static SentenceSimilarity.Probe similarityProbe(Backbones backbones, PFormerTokenizer text)
+            throws IOException {
         RetrievalEvaluator.RetrievalFiles files = backbones.retrievalFiles();
         if (files == null) {
             LOG.info("no retrieval test set configured: the sentence-similarity check of the P-Former is skipped");
-            return Map.of();
+            return null;
         }
-        List<ImageCaptions> images = ImageCaptions.read(files.annotations());
-        return SentenceSimilarity.evaluate(pformer, SentenceSimilarity.probe(images, SIMILARITY_IMAGES, text), manager)
-                .asMetrics();
+        try {
+            return SentenceSimilarity.probe(ImageCaptions.read(files.annotations()), SIMILARITY_IMAGES, text);
+        } catch (IllegalArgumentException e) { // too few paraphrase groups: the file, not the code, is at fault
+            throw new MalformedDataException(files.annotations().toString(), e.getMessage()
+                    + " (the retrieval test set doubles as the P-Former's paraphrase probe)");
+        }
     }
 
     /** A P-Former of this pipeline's architecture, initialised from the run seed (weights loaded later, if any). */

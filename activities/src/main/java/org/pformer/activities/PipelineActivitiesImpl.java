@@ -100,7 +100,16 @@ public final class PipelineActivitiesImpl implements PipelineActivities {
                         combined.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             }
         }
-        LOG.info("pre-flight of {} passed: {} external inputs", config.name(), digests.size());
+        int images = 0;
+        if (!config.usesWorld()) {
+            try {
+                images = PairImagesCheck.check(config.data().pairs());
+            } catch (PairImagesCheck.BadPairs e) {
+                throw FailureTypes.nonRetryable(FailureTypes.INVALID_DATA, e.getMessage(), null);
+            }
+        }
+        LOG.info("pre-flight of {} passed: {} external inputs, {} pretraining images with a valid header",
+                config.name(), digests.size(), images);
         return digests;
     }
 

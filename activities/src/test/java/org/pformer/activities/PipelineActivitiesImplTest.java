@@ -96,6 +96,36 @@ class PipelineActivitiesImplTest {
     }
 
     @Test
+    void preflightRejectsAPretrainingImageThatIsNotAnImageBeforeAnyStage() throws Exception {
+        Files.writeString(tmp.resolve("sentences.txt"), "a red circle\n");
+        Files.createDirectories(tmp.resolve("images"));
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(4, 3, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "png", tmp.resolve("images/ok.png").toFile());
+        Files.writeString(tmp.resolve("pairs.json"), """
+                [{"image": "ok.png", "caption": "a red circle"}, {"image": "ok.png", "caption": "a circle"},
+                 {"image": "notes.jpg", "caption": "a blue square"}]""");
+        String files = "data: {source: files, sentences: [sentences.txt], pairs: [{annotations: pairs.json, images: images}]}\n";
+        Files.writeString(tmp.resolve("images/notes.jpg"), "meeting notes, not a photo");
+        assertThatThrownBy(() -> activities.preflight(config(files)))
+                .isInstanceOf(ApplicationFailure.class)
+                .satisfies(e -> {
+                    ApplicationFailure f = (ApplicationFailure) e;
+                    assertThat(f.getType()).isEqualTo(FailureTypes.INVALID_DATA);
+                    assertThat(f.isNonRetryable()).isTrue();
+                })
+                .hasMessageContaining("data.pairs[0]: pair 2 of " + tmp.resolve("pairs.json"))
+                .hasMessageContaining("names image 'notes.jpg'").hasMessageContaining("not a JPEG or PNG");
+
+        Files.delete(tmp.resolve("images/notes.jpg"));
+        assertThatThrownBy(() -> activities.preflight(config(files))).isInstanceOf(ApplicationFailure.class)
+                .hasMessageContaining("no such file " + tmp.resolve("images/notes.jpg"));
+
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(2, 2, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "jpeg", tmp.resolve("images/notes.jpg").toFile());
+        assertThat(activities.preflight(config(files))).containsOnlyKeys("sentences", "pairs");
+    }
+
+    @Test
     void trackingRunsStartWithParamsAndEndWithMetrics() {
         TrackingRun run = new TrackingRun("exp", "wf-1", "grid", "name", Map.of("omega1", "10.0"), Map.of());
         activities.startTrackingRun(run);

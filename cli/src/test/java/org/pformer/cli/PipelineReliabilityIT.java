@@ -29,6 +29,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,6 +71,8 @@ class PipelineReliabilityIT {
     private static final List<StageName> TRAINING = List.of(StageName.PFORMER, StageName.STAGE1, StageName.STAGE2);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path WORK = Path.of("target", "reliability").toAbsolutePath();
+    private static final int SHARD_SIZE = 10;
+    private static final Pattern COMMITTED_SHARD = Pattern.compile("shard-\\d{5}\\.bin");
 
     private static final ReliabilityReport report = new ReliabilityReport();
     private static final Random random = new Random(SEED);
@@ -116,8 +119,10 @@ class PipelineReliabilityIT {
         harness = new PipelineHarness("rel-" + RUN + "-", WORK.resolve("logs"));
         tinyYaml = Files.readString(PipelineHarness.repoRoot().resolve("infra/config/world-tiny.yaml"))
                 // a killed worker's stage is retried sooner (5 s, the least allowed, is too tight on a loaded machine)
-                .replace("heartbeat_timeout_seconds: 15", "heartbeat_timeout_seconds: 10");
-        assertThat(tinyYaml).contains("heartbeat_timeout_seconds: 10");
+                .replace("heartbeat_timeout_seconds: 15", "heartbeat_timeout_seconds: 10")
+                // shards of 10 sentences: ingestion commits many shards, so a kill can strike between two of them
+                .replace("shard_size: 200", "shard_size: " + SHARD_SIZE);
+        assertThat(tinyYaml).contains("heartbeat_timeout_seconds: 10").contains("shard_size: " + SHARD_SIZE);
         baseConfig = config("base", tinyYaml);
         startWorker();
         System.out.printf("[reliability] seed %d, %d point(s) per fault, services in %s%n", SEED, POINTS, state);
@@ -146,12 +151,6 @@ class PipelineReliabilityIT {
 
     private static void startWorker() throws IOException {
         harness.startWorker("worker-" + (++workerCount));
-    }
-
-    /** SIGKILL of the worker (no shutdown hook, no last checkpoint, nothing flushed), and a fresh one. */
-    private static void replaceWorker() throws Exception {
-        harness.killWorkers();
-        startWorker();
     }
 
     private static String start(PipelineConfig config, String name) {
@@ -274,6 +273,44 @@ class PipelineReliabilityIT {
         Thread.sleep(delay);
         assertThat(activityRunning(id, stage)).as("stage " + stage.id() + " still running when the fault strikes").isTrue();
         return String.format(Locale.ROOT, "%s at +%.2f s", stage.id(), delay / 1000.0);
+    }
+
+    /**
+     * Waits until the ingestion of {@code id} has committed a random number of its shards (between 1 and half of
+     * the reference run's), watching the worker's work directory: a point inside the stage that does not depend on
+     * how fast this worker ingests.
+     */
+    private static String strikeBetweenShards(String id) throws Exception {
+        String key = awaitStage(id, StageName.INGEST, "RUNNING").key();
+        Path shards = state.resolve("work").resolve(StageName.INGEST.id() + "-" + key.substring(0, 16)).resolve("shards");
+        int total = baseline.stages().get(StageName.INGEST).metrics().get("shards").intValue();
+        assertThat(total).as("shards of the reference ingestion").isGreaterThanOrEqualTo(4);
+        int after = 1 + random.nextInt(total / 2);
+        long deadline = System.currentTimeMillis() + PIPELINE_TIMEOUT.toMillis();
+        while (committedShards(shards) < after) {
+            assertThat(System.currentTimeMillis()).as(after + " shards committed in " + shards).isLessThan(deadline);
+            Thread.sleep(1);
+        }
+        return String.format(Locale.ROOT, "%s after %d of %d shards committed", StageName.INGEST.id(), after, total);
+    }
+
+    private static long committedShards(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> COMMITTED_SHARD.matcher(f.getFileName().toString()).matches()).count();
+        }
+    }
+
+    /**
+     * After a kill: the stage's activity is still recorded as started and not completed, i.e. the fault struck
+     * inside the stage (a completion the worker sent just before it died has had time to arrive).
+     */
+    private static void assertStruckInside(String id, StageName stage) throws InterruptedException {
+        Thread.sleep(500);
+        assertThat(activityRunning(id, stage)).as("stage " + stage.id() + " of " + id
+                + " had not completed when the worker was killed").isTrue();
     }
 
     private static void services(String... args) throws Exception {
@@ -433,16 +470,26 @@ class PipelineReliabilityIT {
             String id = start(config, "kill-" + p);
             Map<StageName, Long> killedAt = new EnumMap<>(StageName.class);
             Map<StageName, String> where = new EnumMap<>(StageName.class);
+            Path ingestResumedIn = null;
             for (StageName stage : KILL_STAGES) {
-                where.put(stage, strikeInside(id, stage));
+                where.put(stage, stage == StageName.INGEST ? strikeBetweenShards(id) : strikeInside(id, stage));
                 killedAt.put(stage, System.currentTimeMillis());
-                replaceWorker();
+                harness.killWorkers();
+                assertStruckInside(id, stage);
+                startWorker();
+                if (stage == StageName.INGEST) {
+                    ingestResumedIn = harness.workerLogs().get(harness.workerLogs().size() - 1);
+                }
             }
             PipelineResult result = await(id);
             String summary = assertRecovered(config, id, result);
+            // the retried ingestion continued from its committed shards on the fresh worker, not from the start
+            assertThat(Files.readString(ingestResumedIn)).as("log of the worker that retried ingest: " + ingestResumedIn)
+                    .containsPattern("resuming ingestion in \\S+ at input \\d+ item \\d+ \\([1-9]\\d* shards");
             for (StageName stage : KILL_STAGES) {
                 report.row("kill -9 of the worker during " + stage.id() + " (point " + p + ")", () -> new ReliabilityReport.Outcome(
-                        "killed in " + where.get(stage) + "; stage retried on a fresh worker (from its last checkpoint where it has one); " + summary,
+                        "killed in " + where.get(stage) + "; stage retried on a fresh worker (from its committed shards or its "
+                                + "last checkpoint where it has them); " + summary,
                         recovery(id, stage, killedAt.get(stage))));
             }
         }
@@ -688,20 +735,60 @@ class PipelineReliabilityIT {
             Path file = WORK.resolve("bad-input/data").resolve(fileName);
             Files.createDirectories(file.getParent());
             Files.write(file, content);
-            PipelineConfig config = filesPipeline(tag, file, null, null);
-            long t0 = System.nanoTime();
-            String id = start(config, "data-" + tag);
-            ApplicationFailure failure = awaitFailure(id);
-            assertThat(failure.getType()).as(failure.getOriginalMessage()).isEqualTo(FailureTypes.INVALID_DATA);
-            assertThat(failure.getOriginalMessage()).contains(fileName);
-            for (String e : expected) {
-                assertThat(failure.getOriginalMessage()).contains(e);
+            return failsAsInvalidData(filesPipeline(tag, file, null, null), tag, "ingest failed", fileName, expected);
+        });
+    }
+
+    /**
+     * Runs the pipeline and asserts it fails once with a non-retryable InvalidData failure whose message names
+     * {@code fileName} and holds {@code expected}, no stage besides ingestion having started.
+     */
+    private static ReliabilityReport.Outcome failsAsInvalidData(PipelineConfig config, String tag, String what,
+            String fileName, String... expected) {
+        long t0 = System.nanoTime();
+        String id = start(config, "data-" + tag);
+        ApplicationFailure failure = awaitFailure(id);
+        assertThat(failure.getType()).as(failure.getOriginalMessage()).isEqualTo(FailureTypes.INVALID_DATA);
+        assertThat(failure.getOriginalMessage()).contains(fileName);
+        for (String e : expected) {
+            assertThat(failure.getOriginalMessage()).contains(e);
+        }
+        assertNoRetry(id);
+        assertThat(harness.status(id).stages()).filteredOn(s -> s.stage() != StageName.INGEST)
+                .allSatisfy(s -> assertThat(s.state()).as(s.stage().id()).isNotIn("DONE", "RUNNING", "CACHED"));
+        return ReliabilityReport.Outcome.of(String.format(Locale.ROOT, "%s once in %.1f s, not retried, nothing "
+                + "trained: %s", what, (System.nanoTime() - t0) / 1e9, failure.getOriginalMessage()));
+    }
+
+    @Test
+    @Order(14)
+    void aPretrainingImageThatIsNotAnImageFailsBeforeAnyStage() throws Exception {
+        report.row("image that is not an image", () -> {
+            Path corpus = WORK.resolve("bad-input/data/sentences.txt");
+            Files.createDirectories(corpus.getParent());
+            Files.writeString(corpus, "a red circle next to a blue square\na small green triangle\n");
+            PipelineConfig world = filesPipeline("image-world", corpus, null, null); // downloads the world's images
+            Path worldImages = Path.of(world.data().pairs().get(0).images());
+            List<java.util.Map.Entry<String, String>> firstPairs = new ArrayList<>();
+            org.pformer.datasets.lavis.CaptionPair.read(Path.of(world.data().pairs().get(0).annotations())).stream()
+                    .limit(4).forEach(p -> firstPairs.add(Map.entry(p.image(), p.caption())));
+            Path images = WORK.resolve("bad-input/images");
+            Files.createDirectories(images);
+            StringBuilder pairs = new StringBuilder("[");
+            for (var p : firstPairs) {
+                Path copy = images.resolve(p.getKey());
+                Files.createDirectories(copy.getParent());
+                Files.copy(worldImages.resolve(p.getKey()), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                pairs.append(JSON.writeValueAsString(Map.of("image", p.getKey(), "caption", p.getValue()))).append(",\n");
             }
-            assertNoRetry(id);
-            assertThat(harness.status(id).stages()).filteredOn(s -> s.stage() != StageName.INGEST)
-                    .allSatisfy(s -> assertThat(s.state()).as(s.stage().id()).isNotIn("DONE", "RUNNING"));
-            return ReliabilityReport.Outcome.of(String.format(Locale.ROOT, "ingest failed once in %.1f s, not retried, "
-                    + "nothing trained: %s", (System.nanoTime() - t0) / 1e9, failure.getOriginalMessage()));
+            // a text file saved under an image name, as a botched download leaves one
+            Files.writeString(images.resolve("scan-0042.jpg"), "<html><body>404 Not Found</body></html>\n");
+            pairs.append(JSON.writeValueAsString(Map.of("image", "scan-0042.jpg", "caption", "a blue square"))).append("]");
+            Path annotations = WORK.resolve("bad-input/data/pairs-with-a-bad-image.json");
+            Files.writeString(annotations, pairs);
+            return failsAsInvalidData(filesPipeline("image", corpus, annotations, images), "image",
+                    "the pre-flight failed", "scan-0042.jpg", "data.pairs[0]", "pairs-with-a-bad-image.json",
+                    "not a JPEG or PNG");
         });
     }
 

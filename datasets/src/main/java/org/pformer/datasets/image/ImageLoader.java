@@ -11,7 +11,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.pformer.datasets.io.MalformedDataException;
 
 /**
@@ -33,6 +37,63 @@ public final class ImageLoader {
             throw new NoSuchFileException(file.toString(), null, "image file not found");
         }
         return decode(Files.readAllBytes(file), file.toString());
+    }
+
+    /** What {@link #probe} read from an image file's header. */
+    public record Header(String format, int width, int height) {}
+
+    /**
+     * Checks that {@code file} is an image a decoder recognises, reading its header only (format signature and
+     * dimensions, not the pixels): cheap enough to check every image of a dataset before training starts.
+     *
+     * @throws NoSuchFileException the file does not exist
+     * @throws MalformedDataException no decoder recognises it, or its header does not parse; the message names the
+     *     file and what was expected
+     */
+    public static Header probe(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "image file not found");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new MalformedDataException(file.toString(), "not a JPEG or PNG image (" + Files.size(file)
+                        + " bytes starting " + signature(file) + ")");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                Header h = new Header(reader.getFormatName().toLowerCase(Locale.ROOT), reader.getWidth(0),
+                        reader.getHeight(0));
+                if (h.width() <= 0 || h.height() <= 0) {
+                    throw new MalformedDataException(file.toString(), "image header says " + h.width() + "x"
+                            + h.height() + " pixels; expected a non-empty image");
+                }
+                return h;
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof MalformedDataException m) {
+                    throw m;
+                }
+                throw new MalformedDataException(file.toString(), "cannot read the image header (" + e.getMessage()
+                        + "); expected a JPEG or PNG file", e);
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    /** The first bytes of a file, as hex, for error messages. */
+    private static String signature(Path file) throws IOException {
+        byte[] head = new byte[8];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        StringBuilder sb = new StringBuilder(n == 0 ? "with nothing" : "0x");
+        for (int i = 0; i < n; i++) {
+            sb.append(String.format("%02x", head[i]));
+        }
+        return sb.toString();
     }
 
     public static RgbImage decode(InputStream in, String name) throws IOException {

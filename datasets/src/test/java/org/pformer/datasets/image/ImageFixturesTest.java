@@ -86,4 +86,31 @@ class ImageFixturesTest {
                 .hasMessageContaining("cut.png");
         assertThatThrownBy(() -> ImageLoader.load(tmp.resolve("absent.jpg"))).hasMessageContaining("absent.jpg");
     }
+
+    @Test
+    void probeReadsTheHeaderAndNamesAFileThatIsNotAnImage(@TempDir Path tmp) throws Exception {
+        for (String name : new String[] {"img_noise.png", "img_photo.jpg"}) {
+            RgbImage decoded = ImageLoader.load(Fixtures.path(name));
+            ImageLoader.Header h = ImageLoader.probe(Fixtures.path(name));
+            assertThat(h.width()).as(name).isEqualTo(decoded.width());
+            assertThat(h.height()).as(name).isEqualTo(decoded.height());
+            assertThat(h.format()).as(name).isIn("png", "jpeg");
+        }
+        Path text = tmp.resolve("notes.jpg");
+        Files.writeString(text, "not an image");
+        assertThatThrownBy(() -> ImageLoader.probe(text)).isInstanceOf(MalformedDataException.class)
+                .hasMessageContaining("notes.jpg").hasMessageContaining("not a JPEG or PNG")
+                .hasMessageContaining("12 bytes starting 0x6e6f7420616e2069");
+        Path empty = tmp.resolve("empty.png");
+        Files.write(empty, new byte[0]);
+        assertThatThrownBy(() -> ImageLoader.probe(empty)).isInstanceOf(MalformedDataException.class)
+                .hasMessageContaining("empty.png").hasMessageContaining("0 bytes starting with nothing");
+        // the PNG signature alone, without the header chunk that holds the dimensions
+        Path signatureOnly = tmp.resolve("sig.png");
+        Files.write(signatureOnly, java.util.Arrays.copyOf(Files.readAllBytes(Fixtures.path("img_noise.png")), 12));
+        assertThatThrownBy(() -> ImageLoader.probe(signatureOnly)).isInstanceOf(MalformedDataException.class)
+                .hasMessageContaining("sig.png").hasMessageContaining("cannot read the image header");
+        assertThatThrownBy(() -> ImageLoader.probe(tmp.resolve("absent.jpg")))
+                .isInstanceOf(java.nio.file.NoSuchFileException.class).hasMessageContaining("absent.jpg");
+    }
 }

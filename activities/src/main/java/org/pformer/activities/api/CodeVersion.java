@@ -15,7 +15,7 @@ public final class CodeVersion {
             StageName.FOUNDATION, 1,
             StageName.INGEST, 1,
             StageName.PFORMER, 2, // 2: reports the sentence-similarity check
-            StageName.STAGE1, 1,
+            StageName.STAGE1, 2, // 2: the Q-Former starts from models.text_encoder.weights when given
             StageName.STAGE2, 1,
             StageName.EVAL_VQA, 1,
             StageName.EVAL_CAPTION, 1,

@@ -20,9 +20,12 @@ import org.pformer.model.blip2.PFormerTargets;
 import org.pformer.model.blip2.QFormerConfig;
 import org.pformer.model.blip2.Stage1Objective;
 import org.pformer.model.data.PairBatchSource;
+import org.pformer.model.io.WeightLoader;
 import org.pformer.model.nn.ParameterFactory;
 import org.pformer.model.vit.VitModel;
 import org.pformer.store.ArtifactRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * BLIP-2 stage 1 (paper Eq. 7–8): the Q-Former on the frozen image encoder with ITC + ITM + ITG, plus
@@ -30,6 +33,8 @@ import org.pformer.store.ArtifactRef;
  * weights, which stage 2 and the retrieval evaluation load.
  */
 public final class Stage1ActivitiesImpl implements Stage1Activities {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Stage1ActivitiesImpl.class);
 
     public static final String WEIGHTS = "stage1";
 
@@ -59,6 +64,14 @@ public final class Stage1ActivitiesImpl implements Stage1Activities {
             QFormerConfig q = Blip2Inputs.qformerConfig(config, backbones, text, vit.config().hiddenSize());
             Blip2Stage1 model = new Blip2Stage1(ParameterFactory.random(manager, config.seed()), q, vit,
                     s1.omega1() > 0 ? llmHidden : 0);
+            Path textEncoder = backbones.textEncoderWeights();
+            if (textEncoder != null) {
+                // BLIP-2 (LAVIS init_Qformer): the Q-Former starts from the pre-trained text encoder (bert-base);
+                // cross-attention, query FFNs (copies of the text FFNs) and the query tokens are new
+                WeightLoader.Report report = model.qformer().initFromBert(textEncoder);
+                LOG.info("stage 1: Q-Former initialised from {} ({} tensors loaded, {} ignored)", textEncoder,
+                        report.loaded().size(), report.ignored().size());
+            }
             PFormerTargets targets = Blip2Inputs.targets(run, backbones, artifacts, s1.omega1(), s1.targetCache(),
                     s1.pformerDropoutInTargets(), text, llmHidden, pairs, manager);
             PairBatchSource source = new PairBatchSource(pairs, Path.of("/"), Blip2Inputs.preprocessor(config,

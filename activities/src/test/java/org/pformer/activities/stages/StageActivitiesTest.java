@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.temporal.client.ActivityCanceledException;
 import io.temporal.failure.ApplicationFailure;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -27,6 +29,10 @@ import org.pformer.activities.api.StageResult;
 import org.pformer.config.ConfigLoader;
 import org.pformer.config.PipelineConfig;
 import org.pformer.config.StageName;
+import org.pformer.model.io.SafeTensors;
+import org.pformer.model.io.SafeTensorsWriter;
+import org.pformer.store.ArtifactStore;
+import org.pformer.store.ArtifactStores;
 
 /**
  * The stage activities called directly (no Temporal) on the tiny world with a local store: the whole chain runs
@@ -40,6 +46,7 @@ class StageActivitiesTest {
     static Path tmp;
 
     private static PipelineConfig config;
+    private static String yaml;
     private static StoreRegistry stores;
     private static RecordingTracker tracker;
     private static final Map<StageName, StageResult> done = new EnumMap<>(StageName.class);
@@ -48,7 +55,7 @@ class StageActivitiesTest {
 
     @BeforeAll
     static void setUp() {
-        String yaml = """
+        yaml = """
                 name: stage-test
                 seed: 3
                 store: {uri: "%s"}
@@ -229,5 +236,62 @@ class StageActivitiesTest {
                     assertThat(f.isNonRetryable()).isTrue();
                     assertThat(f.getType()).isEqualTo(FailureTypes.NON_FINITE_LOSS);
                 });
+    }
+
+    /**
+     * BLIP-2 initialises the Q-Former from the pre-trained text encoder (LAVIS {@code init_Qformer}): with
+     * {@code models.text_encoder.weights}, stage 1 starts from them (six small steps stay within 1e-3 of the file),
+     * while without them it starts from random weights.
+     */
+    @Test
+    @Order(5)
+    void stageOneStartsTheQFormerFromTheTextEncoderWeights() throws Exception {
+        // a BERT checkpoint in HF names: the trained P-Former's encoder (same text-encoder architecture)
+        Path bert = tmp.resolve("text-encoder.safetensors");
+        String name = "bert.encoder.layer.0.attention.self.query.weight";
+        float[] fromFile;
+        try (NDManager m = NDManager.newBaseManager(); ArtifactStore store = ArtifactStores.open(config.store().uri())) {
+            Path pformer = tmp.resolve("pformer.safetensors");
+            java.nio.file.Files.write(pformer, store.readBytes(done.get(StageName.PFORMER).artifacts().values().iterator().next()));
+            Map<String, NDArray> tensors = new java.util.LinkedHashMap<>();
+            try (SafeTensors st = SafeTensors.open(pformer)) {
+                for (String t : st.shapes().keySet()) {
+                    if (t.startsWith("bert.")) {
+                        tensors.put(t, st.load(t, m));
+                    }
+                }
+            }
+            SafeTensorsWriter.write(bert, tensors, Map.of());
+            fromFile = tensors.get(name).toFloatArray();
+        }
+        PipelineConfig withBert = ConfigLoader.parse(yaml.replace("text_encoder: {preset: world-tiny}",
+                "text_encoder: {preset: world-tiny, weights: '" + bert + "'}"), "bert.yaml", tmp, false);
+        assertThat(withBert.models().textEncoder().weights()).isEqualTo(bert.toString());
+        Map<StageName, StageResult> ups = new EnumMap<>(StageName.class);
+        ups.put(StageName.FOUNDATION, done.get(StageName.FOUNDATION));
+        ups.put(StageName.PFORMER, done.get(StageName.PFORMER));
+        StageResult initialised = new Stage1ActivitiesImpl(executor()).trainStage1(
+                new StageRequest("wf-bert", "wf-bert", withBert, StageName.STAGE1, key("c4"), ups));
+        assertThat(maxAbsDiff(qformerTensor(initialised, "Qformer." + name), fromFile)).isLessThan(1e-3);
+        assertThat(maxAbsDiff(qformerTensor(done.get(StageName.STAGE1), "Qformer." + name), fromFile)).isGreaterThan(1e-2);
+    }
+
+    private static float[] qformerTensor(StageResult stage1, String name) throws Exception {
+        Path file = tmp.resolve("stage1-" + stage1.key().substring(0, 4) + ".safetensors");
+        try (ArtifactStore store = ArtifactStores.open(config.store().uri()); NDManager m = NDManager.newBaseManager()) {
+            java.nio.file.Files.write(file, store.readBytes(stage1.artifact(Stage1ActivitiesImpl.WEIGHTS)));
+            try (SafeTensors st = SafeTensors.open(file)) {
+                return st.load(name, m).toFloatArray();
+            }
+        }
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        assertThat(a).hasSameSizeAs(b);
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
     }
 }

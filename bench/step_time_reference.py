@@ -10,8 +10,9 @@ of the same three models as org.pformer.model.bench.StepTimeBenchmark, at the sa
   stage2:  BLIP-2 stage 2 -- query-only Q-Former -> llm_proj -> frozen OPT, LM loss + omega2 * MSE(prompt, targets).
 
 Sizes are the world-tiny presets (model/.../FoundationPresets.java): every tower 64 wide, 2 layers, 4 heads, FFN
-256; Q-Former / P-Former 8 queries; contrast/ITC width 256. Attention is written out (matmul, additive mask,
-softmax, dropout, matmul) as in Hugging Face's eager BERT/OPT/ViT, which is what our DJL models compute.
+256 (--size large: 256 wide, 4 layers, 4 heads, FFN 1024); Q-Former / P-Former 8 queries; contrast/ITC width 256.
+Attention is written out (matmul, additive mask, softmax, dropout, matmul) as in Hugging Face's eager
+BERT/OPT/ViT, which is what our DJL models compute.
 Random weights and random token ids of the shapes given on the command line (the Java benchmark prints them).
 
 Prints one RESULT line like the Java side: mean and median step time in ms over --steps after --warmup.
@@ -25,7 +26,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-HEADS, WIDTH, LAYERS, FFN = 4, 64, 2, 256
+# --size: (heads, width, layers, FFN) of every tower; StepTimeBenchmark.preset builds the same
+SIZES = {"world-default": (4, 64, 2, 256), "large": (4, 256, 4, 1024)}
+HEADS, WIDTH, LAYERS, FFN = SIZES["world-default"]
 NUM_QUERY, EMBED_DIM = 8, 256
 TEXT_POSITIONS, LLM_POSITIONS = 64, 128
 BLOCKED = torch.finfo(torch.float32).min
@@ -356,7 +359,10 @@ def main():
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--threads", type=int, required=True)
+    ap.add_argument("--size", choices=sorted(SIZES), default="world-default")
     a = ap.parse_args()
+    global HEADS, WIDTH, LAYERS, FFN
+    HEADS, WIDTH, LAYERS, FFN = SIZES[a.size]
     torch.set_num_threads(a.threads)
     torch.manual_seed(17)
     b = a.batch

@@ -37,8 +37,9 @@ import org.pformer.model.vit.VitModel;
 
 /**
  * Training step time (forward + backward + gradient clipping + AdamW) of our three trained models at the
- * world-default size, for the side-by-side comparison with the same architectures in PyTorch eager
- * ({@code bench/step_time_reference.py}) and for resident-memory figures (issue 9, items 1 and 6).
+ * world-default size (or, with {@code --size large}, every tower 256 wide and 4 layers deep), for the side-by-side
+ * comparison with the same architectures in PyTorch eager ({@code bench/step_time_reference.py}) and for
+ * resident-memory figures (issue 9, items 1 and 6).
  *
  * <ul>
  *   <li>{@code pformer}: stage 0 — P-Former (world-tiny BERT encoder, Q = 8 prompts) against a frozen world-tiny
@@ -61,7 +62,7 @@ import org.pformer.model.vit.VitModel;
  *
  * <pre>
  * java -cp … org.pformer.model.bench.StepTimeBenchmark --model pformer|stage1|stage2|eval [--steps 30] [--warmup 5]
- *     [--batch N] [--rss-every N]
+ *     [--batch N] [--rss-every N] [--size world-default|large]
  * </pre>
  */
 public final class StepTimeBenchmark {
@@ -71,6 +72,8 @@ public final class StepTimeBenchmark {
     private static final double OMEGA1 = 10;
     private static final double OMEGA2 = 100;
     private static final long SEED = 17;
+    static final String WORLD_DEFAULT = "world-default";
+    static final String LARGE = "large";
 
     private StepTimeBenchmark() {}
 
@@ -80,12 +83,13 @@ public final class StepTimeBenchmark {
         int warmup = Integer.parseInt(option(args, "--warmup", "5"));
         int batch = Integer.parseInt(option(args, "--batch", model.equals("pformer") ? "64" : "32"));
         int rssEvery = Integer.parseInt(option(args, "--rss-every", "0"));
+        String size = option(args, "--size", WORLD_DEFAULT);
         if (steps <= 0 || warmup < 0 || batch < 2 || rssEvery < 0) {
             throw new IllegalArgumentException("need --steps > 0, --warmup >= 0, --batch >= 2, --rss-every >= 0");
         }
         Engine.getEngine("PyTorch"); // loads the native library (and applies ai.djl.pytorch.num_threads)
         double rssStart = ProcessMemory.rssMib();
-        FoundationPresets.Preset p = FoundationPresets.worldTiny();
+        FoundationPresets.Preset p = preset(size);
         SyntheticShapes world = new SyntheticShapes(SyntheticShapes.Spec.full(64));
         int textVocab = world.textVocabSize() + 1; // + [DEC], as the world tokenizer adds it
         int llmVocab = world.llmVocabSize();
@@ -98,8 +102,9 @@ public final class StepTimeBenchmark {
             Run<?> run = switch (model) {
                 case "pformer" -> {
                     SentenceBatch b = new SyntheticSentenceSource(3, textVocab, llmVocab, SENTENCE_LENGTH).next(batch);
-                    System.out.printf(Locale.ROOT, "SHAPES batch=%d text_len=%d llm_len=%d text_vocab=%d"
-                            + " llm_vocab=%d%n", batch, b.encoder().length(), b.llm().length(), textVocab, llmVocab);
+                    System.out.printf(Locale.ROOT, "SHAPES size=%s batch=%d text_len=%d llm_len=%d text_vocab=%d"
+                            + " llm_vocab=%d%n", size, batch, b.encoder().length(), b.llm().length(), textVocab,
+                            llmVocab);
                     yield new Run<>(pformer, new PFormerObjective(pformer, llm, manager), replay(b), llm);
                 }
                 case "eval" -> {
@@ -137,9 +142,9 @@ public final class StepTimeBenchmark {
                 case "stage1", "stage2" -> {
                     pformer.freeze();
                     ImageTextBatch b = world.batch(SEED, 0, batch);
-                    System.out.printf(Locale.ROOT, "SHAPES batch=%d text_len=%d llm_len=%d image=%d text_vocab=%d"
-                            + " llm_vocab=%d%n", batch, b.text().length(), b.llm().length(), b.height(), textVocab,
-                            llmVocab);
+                    System.out.printf(Locale.ROOT, "SHAPES size=%s batch=%d text_len=%d llm_len=%d image=%d"
+                            + " text_vocab=%d llm_vocab=%d%n", size, batch, b.text().length(), b.llm().length(),
+                            b.height(), textVocab, llmVocab);
                     VitModel vit = new VitModel(ParameterFactory.random(manager, 1), p.vision(b.height()));
                     vit.freeze();
                     PFormerTargets targets = PFormerTargets.cached(pformer,
@@ -214,6 +219,21 @@ public final class StepTimeBenchmark {
                 advance(1);
                 return batch;
             }
+        };
+    }
+
+    /**
+     * The towers of a {@code --size}: {@value #WORLD_DEFAULT} is the shipped world's ({@link
+     * FoundationPresets#worldTiny()}: 64 wide, 2 layers, FFN 256); {@value #LARGE} is every tower 256 wide, 4 layers,
+     * FFN 1024 (4 heads of 64, BERT-base's head width), where the step is arithmetic rather than per-operator
+     * overhead. The reference script's {@code --size} builds the same towers.
+     */
+    static FoundationPresets.Preset preset(String size) {
+        return switch (size) {
+            case WORLD_DEFAULT -> FoundationPresets.worldTiny();
+            case LARGE -> new FoundationPresets.Preset(LARGE, 4, 256, 4, 256, 4, 256, 64, 256, 4, 128);
+            default -> throw new IllegalArgumentException("unknown --size '" + size + "'; expected " + WORLD_DEFAULT
+                    + " or " + LARGE);
         };
     }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.pformer.model.data.ImageTextBatch;
+import org.pformer.model.nn.HostArrays;
 import org.pformer.model.pformer.PFormer;
 import org.pformer.model.train.TokenBatch;
 
@@ -95,7 +96,7 @@ public final class PFormerTargets {
             }
             cls = pformer.cls(batch.text().idsArray(manager), batch.text().maskArray(manager));
         } else {
-            cls = manager.create(cachedCls(batch, manager), new Shape(batch.size(), cache.hiddenSize()));
+            cls = HostArrays.floats(manager, new Shape(batch.size(), cache.hiddenSize()), cachedCls(batch, manager));
         }
         return pformer.prompts(cls).stopGradient();
     }

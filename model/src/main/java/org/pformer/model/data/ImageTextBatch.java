@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.pformer.model.nn.HostArrays;
 import org.pformer.model.train.TokenBatch;
 
 /**
@@ -46,11 +47,6 @@ public record ImageTextBatch(float[][] pixels, int channels, int height, int wid
 
     /** The pixels as a (B, C, H, W) float32 array in {@code manager}. */
     public NDArray pixelsArray(NDManager manager) {
-        float[] flat = new float[pixels.length * channels * height * width];
-        int per = channels * height * width;
-        for (int i = 0; i < pixels.length; i++) {
-            System.arraycopy(pixels[i], 0, flat, i * per, per);
-        }
-        return manager.create(flat, new Shape(pixels.length, channels, height, width));
+        return HostArrays.floats(manager, new Shape(pixels.length, channels, height, width), pixels);
     }
 }

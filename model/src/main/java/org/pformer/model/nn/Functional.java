@@ -3,6 +3,7 @@ package org.pformer.model.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.norm.Dropout;
 
@@ -35,10 +36,11 @@ public final class Functional {
      * {@code x · factor} for tensors on an autograd path. DJL's {@code mul(Number)} wraps the number in a scalar
      * tensor backed by a Java direct buffer and closes it at once; autograd saves that tensor for the backward
      * pass, and once the buffer is garbage-collected backward reads freed memory (random NaN/Inf gradients).
-     * Here the scalar lives in {@code x}'s manager until that manager (the per-step one) closes.
+     * Here the scalar is an engine-owned tensor ({@code full}: no Java buffer behind it, so autograd's reference
+     * keeps it valid), in {@code x}'s manager.
      */
     public static NDArray scale(NDArray x, double factor) {
-        return x.mul(x.getManager().create((float) factor));
+        return x.mul(x.getManager().full(new Shape(), (float) factor));
     }
 
     /** Labels from ids and a 0/1 mask: the id where the mask is 1, {@link #IGNORE_INDEX} where it is 0. */

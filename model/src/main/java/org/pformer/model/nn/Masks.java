@@ -93,7 +93,7 @@ public final class Masks {
                 data[i * cols + j] = rule.visible(i, j) ? 0f : BLOCKED;
             }
         }
-        return manager.create(data, new Shape(1, 1, rows, cols));
+        return HostArrays.floats(manager, new Shape(1, 1, rows, cols), data);
     }
 
     private static void checkMask(NDArray mask) {

@@ -4,10 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.pformer.model.nn.NoGrad;
+import java.util.Set;
 import org.pformer.model.nn.Parameter;
 
 /**
@@ -37,6 +40,10 @@ public final class AdamW {
     private final Map<String, NDArray> expAvg = new LinkedHashMap<>();
     private final Map<String, NDArray> expAvgSq = new LinkedHashMap<>();
     private final Map<String, Long> steps = new LinkedHashMap<>();
+    private final Set<String> decayed = new HashSet<>();
+
+    /** {@code adamUpdate}'s element-wise gradient clamp is off for a negative bound (MXNet's convention). */
+    private static final float NO_GRADIENT_CLAMP = -1f;
 
     /**
      * @param params trainable parameters by name (frozen ones are rejected)
@@ -55,6 +62,9 @@ public final class AdamW {
             expAvg.put(name, persistent(stateManager.zeros(p.shape()), stateManager));
             expAvgSq.put(name, persistent(stateManager.zeros(p.shape()), stateManager));
             steps.put(name, 0L);
+            if (decays(name, p)) {
+                decayed.add(name);
+            }
         });
     }
 
@@ -72,32 +82,63 @@ public final class AdamW {
 
     /** One update with learning rate {@code lr} using the parameters' accumulated gradients. */
     public void step(double lr) {
-        // as torch.optim's step, outside autograd: the updates are in place on leaves that require gradients
-        try (NoGrad noGrad = NoGrad.enter(); NDScope scope = new NDScope()) {
+        try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            for (Map.Entry<String, Parameter> e : params.entrySet()) {
-                String name = e.getKey();
-                Parameter p = e.getValue();
-                NDArray g = p.gradientOrNull();
-                if (g == null) {
-                    continue;
-                }
-                long t = steps.get(name) + 1;
-                steps.put(name, t);
-                NDArray w = p.array();
-                if (hyper.weightDecay() > 0 && decays(name, p)) {
-                    w.muli((float) (1 - lr * hyper.weightDecay()));
-                }
-                NDArray m = expAvg.get(name);
-                NDArray v = expAvgSq.get(name);
-                m.muli((float) hyper.beta1()).addi(g.mul((float) (1 - hyper.beta1())));
-                v.muli((float) hyper.beta2()).addi(g.square().mul((float) (1 - hyper.beta2())));
-                double bc1 = 1 - Math.pow(hyper.beta1(), t);
-                double bc2Sqrt = Math.sqrt(1 - Math.pow(hyper.beta2(), t));
-                NDArray denom = v.sqrt().div((float) bc2Sqrt).add((float) hyper.eps());
-                w.subi(m.div(denom).mul((float) (lr / bc1)));
-            }
+            step(lr, 1.0, gradients(params));
         }
+    }
+
+    /**
+     * One update with learning rate {@code lr}, each gradient multiplied by {@code gradScale} first (the global-norm
+     * clipping coefficient, as {@code clip_grad_norm_} leaves it in {@code p.grad}); the gradients themselves are
+     * not modified. Parameters absent from {@code gradients} are skipped (PyTorch's {@code grad is None}).
+     *
+     * <p>Each parameter is one call of libtorch's fused update (DJL's {@code adamUpdate}, autograd off inside),
+     * rather than a dozen separate tensor operations: per parameter it computes
+     * <pre>
+     *   w ← w − lr·wd·w                                      (decoupled decay, wd = 0 for exempt parameters)
+     *   m ← β1·m + (1−β1)·s·g,   v ← β2·v + (1−β2)·(s·g)²
+     *   w ← w − lr' · m / (√v + eps')
+     * </pre>
+     * with no bias correction of its own. PyTorch's bias-corrected step
+     * {@code w −= lr/bc1 · m / (√v/√bc2 + eps)} is exactly that with {@code lr' = lr·√bc2/bc1} and
+     * {@code eps' = eps·√bc2} (multiply numerator and denominator by √bc2), bc_i = 1 − β_i^t. The op takes β as
+     * float and forms 1 − β in float; the bias corrections here use the same float β so that step 1 reproduces
+     * PyTorch's {@code m/bc1 = g}, {@code v/bc2 = g²}. Results equal torch.optim.AdamW's up to float rounding.
+     */
+    public void step(double lr, double gradScale, Map<String, NDArray> gradients) {
+        float beta1 = (float) hyper.beta1();
+        float beta2 = (float) hyper.beta2();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            String name = e.getKey();
+            NDArray g = gradients.get(name);
+            if (g == null) {
+                continue;
+            }
+            long t = steps.get(name) + 1;
+            steps.put(name, t);
+            double bc1 = 1 - Math.pow(beta1, t);
+            double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+            float weightDecay = decayed.contains(name) ? (float) hyper.weightDecay() : 0f;
+            JniUtils.adamUpdate((PtNDArray) e.getValue().array(), (PtNDArray) g, (PtNDArray) expAvg.get(name),
+                    (PtNDArray) expAvgSq.get(name), (float) lr, (float) (lr * bc2Sqrt / bc1), weightDecay,
+                    (float) gradScale, NO_GRADIENT_CLAMP, beta1, beta2, (float) (hyper.eps() * bc2Sqrt), true);
+        }
+    }
+
+    /**
+     * The accumulated gradient of every parameter that has one, by name, as new handles registered in the current
+     * {@link NDScope} (close it after the step).
+     */
+    public static Map<String, NDArray> gradients(Map<String, Parameter> params) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        params.forEach((name, p) -> {
+            NDArray g = p.gradientOrNull();
+            if (g != null) {
+                out.put(name, g);
+            }
+        });
+        return out;
     }
 
     public Hyper hyper() {

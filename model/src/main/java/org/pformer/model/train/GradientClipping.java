@@ -2,6 +2,9 @@ package org.pformer.model.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -10,10 +13,12 @@ import org.pformer.model.nn.Parameter;
 /** Global-norm gradient clipping with {@code torch.nn.utils.clip_grad_norm_} semantics. */
 public final class GradientClipping {
 
+    private static final int[] ALL_AXES = {};
+
     private GradientClipping() {}
 
     /**
-     * Scales all gradients in place by {@code min(1, maxNorm / (norm + 1e-6))} when {@code maxNorm > 0}.
+     * Scales all gradients in place by {@link #coefficient coefficient(norm, maxNorm)} when {@code maxNorm > 0}.
      *
      * @return the global L2 norm of the gradients before clipping
      */
@@ -21,29 +26,48 @@ public final class GradientClipping {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             List<NDArray> grads = new ArrayList<>();
-            NDArray total = null;
             for (Parameter p : params) {
                 NDArray g = p.gradientOrNull();
-                if (g == null) {
-                    continue;
+                if (g != null) {
+                    grads.add(g);
                 }
-                grads.add(g);
-                NDArray sq = g.square().sum();
-                total = total == null ? sq : total.add(sq);
             }
-            if (total == null) {
-                return 0;
-            }
-            double norm = Math.sqrt(total.getFloat());
-            if (maxNorm > 0) {
-                double coef = maxNorm / (norm + 1e-6);
-                if (coef < 1) {
-                    for (NDArray g : grads) {
-                        g.muli((float) coef);
-                    }
+            double norm = globalNorm(grads);
+            double coef = coefficient(norm, maxNorm);
+            if (coef < 1) {
+                NDArray factor = grads.get(0).getManager().full(new Shape(), (float) coef);
+                for (NDArray g : grads) {
+                    g.muli(factor);
                 }
             }
             return norm;
         }
+    }
+
+    /**
+     * The L2 norm of all {@code gradients} taken together (0 when there are none), computed as PyTorch does: the
+     * norm of the stacked per-tensor norms, in float32 — one norm per tensor, one stack and one final norm.
+     */
+    public static double globalNorm(Collection<NDArray> gradients) {
+        if (gradients.isEmpty()) {
+            return 0;
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            PtNDArray[] norms = new PtNDArray[gradients.size()];
+            int i = 0;
+            for (NDArray g : gradients) {
+                norms[i++] = JniUtils.norm((PtNDArray) g, 2, ALL_AXES, false);
+            }
+            return JniUtils.norm(JniUtils.stack(norms, 0), 2, ALL_AXES, false).getFloat();
+        }
+    }
+
+    /**
+     * The factor {@code clip_grad_norm_} scales the gradients by: {@code min(1, maxNorm / (norm + 1e-6))}, or 1
+     * when clipping is off ({@code maxNorm == 0}).
+     */
+    public static double coefficient(double norm, double maxNorm) {
+        return maxNorm > 0 ? Math.min(1.0, maxNorm / (norm + 1e-6)) : 1.0;
     }
 }

@@ -2,6 +2,7 @@ package org.pformer.model.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import org.pformer.model.nn.HostArrays;
 
 /**
  * Padded token ids with their 0/1 attention mask, both (B, L), as produced by a tokenizer.
@@ -38,10 +39,10 @@ public record TokenBatch(long[][] ids, long[][] mask) {
     }
 
     public NDArray idsArray(NDManager manager) {
-        return manager.create(ids);
+        return HostArrays.longs(manager, ids);
     }
 
     public NDArray maskArray(NDManager manager) {
-        return manager.create(mask);
+        return HostArrays.longs(manager, mask);
     }
 }

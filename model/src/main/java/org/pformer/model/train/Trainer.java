@@ -155,12 +155,7 @@ public final class Trainer<B> implements AutoCloseable {
                 sums.merge("loss", totalValue / accumulation, Double::sum);
             }
         }
-        double gradNorm = GradientClipping.clipGlobalNorm(trainable.values(), config.maxGradNorm());
-        if (!Double.isFinite(gradNorm)) {
-            throw new NonFiniteLossException("gradient norm is " + gradNorm + " at step " + (step + 1)
-                    + "; non-finite gradients in " + nonFiniteGradients());
-        }
-        optimizer.step(lr);
+        double gradNorm = clipAndUpdate(lr);
         step++;
         double seconds = (System.nanoTime() - started) / 1e9;
         Map<String, Double> metrics = new LinkedHashMap<>(sums);
@@ -172,6 +167,27 @@ public final class Trainer<B> implements AutoCloseable {
         StepMetrics result = new StepMetrics(step, metrics);
         listener.onStep(result);
         return result;
+    }
+
+    /**
+     * Global-norm clipping and the AdamW update, as {@code clip_grad_norm_} then {@code optimizer.step()}: each
+     * gradient is fetched once, and the clipping coefficient is applied inside the optimizer's update instead of
+     * rescaling every gradient in place first.
+     *
+     * @return the gradient norm before clipping
+     */
+    private double clipAndUpdate(double lr) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            Map<String, NDArray> gradients = AdamW.gradients(trainable);
+            double gradNorm = GradientClipping.globalNorm(gradients.values());
+            if (!Double.isFinite(gradNorm)) {
+                throw new NonFiniteLossException("gradient norm is " + gradNorm + " at step " + (step + 1)
+                        + "; non-finite gradients in " + nonFiniteGradients());
+            }
+            optimizer.step(lr, GradientClipping.coefficient(gradNorm, config.maxGradNorm()), gradients);
+            return gradNorm;
+        }
     }
 
     /**

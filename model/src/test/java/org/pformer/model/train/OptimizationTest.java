@@ -9,7 +9,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pformer.model.ManagedTest;
 import org.pformer.model.Fixtures;
@@ -57,6 +62,111 @@ class OptimizationTest extends ManagedTest {
                         .containsExactly(ref.load("b_after_" + step, manager).toFloatArray(), within(1e-6f));
             }
             assertThat(adam.stepCounts()).containsEntry("w", 3L).containsEntry("b", 3L);
+        }
+    }
+
+    /** The trajectory fixture's parameters: "w" and "rare" decay, "b" and "temp" do not. */
+    static final class FourParams extends Module {
+        final Parameter w;
+        final Parameter b;
+        final Parameter temp;
+        final Parameter rare;
+
+        FourParams(ParameterFactory f) {
+            w = addParameter(f, "w", new Shape(4, 5), ParameterFactory.ZEROS);
+            b = addParameter(f, "b", new Shape(5), ParameterFactory.ZEROS);
+            temp = addParameter(f, "temp", new Shape(), ParameterFactory.ZEROS);
+            rare = addParameter(f, "rare", new Shape(3, 3), ParameterFactory.ZEROS);
+        }
+    }
+
+    /** The fixture's raw gradients of step {@code t} by parameter name (none for a parameter whose grad was None). */
+    private Map<String, NDArray> fixtureGradients(SafeTensors ref, Module model, int t) throws IOException {
+        Map<String, NDArray> grads = new LinkedHashMap<>();
+        for (String name : model.namedParameters().keySet()) {
+            String key = name + "_grad_" + t;
+            if (ref.tensors().containsKey(key)) {
+                grads.put(name, ref.load(key, manager));
+            }
+        }
+        return grads;
+    }
+
+    /**
+     * clip_grad_norm_ then torch.optim.AdamW over 24 steps of a cosine schedule (clipped and unclipped steps, decayed
+     * and exempt parameters, a scalar, a parameter without gradient at five steps): the global norm, every
+     * parameter after every step, the final moments and the per-parameter step counts agree with PyTorch.
+     */
+    @Test
+    void clippedAdamWFollowsPyTorchsTrajectoryIncludingParametersWithoutGradient() throws Exception {
+        try (SafeTensors ref = SafeTensors.open(Fixtures.parity("adamw-trajectory.safetensors"))) {
+            FourParams model = new FourParams(ParameterFactory.forLoading(manager));
+            model.namedParameters().forEach((name, p) -> p.replace(load(ref, name + "_init")));
+            AdamW adam = new AdamW(model.trainableParameters(), AdamW.Hyper.DEFAULT, manager);
+            double[] lrs = new ObjectMapper().readValue(ref.metadata().get("lr"), double[].class);
+            double maxNorm = Double.parseDouble(ref.metadata().get("max_norm"));
+            int clipped = 0;
+            for (int t = 0; t < lrs.length; t++) {
+                Map<String, NDArray> grads = fixtureGradients(ref, model, t);
+                double norm = GradientClipping.globalNorm(grads.values());
+                assertThat(norm).as("norm at step %d", t).isCloseTo(load(ref, "norm_" + t).getFloat(), within(1e-5));
+                double coef = GradientClipping.coefficient(norm, maxNorm);
+                clipped += coef < 1 ? 1 : 0;
+                adam.step(lrs[t], coef, grads);
+                for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+                    assertThat(e.getValue().array().toFloatArray()).as("%s after step %d", e.getKey(), t)
+                            .containsExactly(load(ref, e.getKey() + "_after_" + t).toFloatArray(), within(1e-6f));
+                }
+            }
+            assertThat(clipped).as("steps that clipped").isBetween(8, lrs.length - 8);
+            Map<String, NDArray> state = adam.stateTensors();
+            for (String name : model.namedParameters().keySet()) {
+                assertThat(state.get("exp_avg/" + name).toFloatArray()).as("exp_avg of %s", name)
+                        .containsExactly(load(ref, "exp_avg_" + name).toFloatArray(), within(1e-6f));
+                assertThat(state.get("exp_avg_sq/" + name).toFloatArray()).as("exp_avg_sq of %s", name)
+                        .containsExactly(load(ref, "exp_avg_sq_" + name).toFloatArray(), within(1e-7f));
+            }
+            int missing = new ObjectMapper().readValue(ref.metadata().get("rare_missing"), int[].class).length;
+            assertThat(adam.stepCounts()).containsEntry("w", (long) lrs.length)
+                    .containsEntry("rare", (long) (lrs.length - missing));
+        }
+    }
+
+    /** An optimizer restored from another's state tensors and step counts continues bit for bit as the original. */
+    @Test
+    void restoredStateContinuesExactlyAsTheUninterruptedOptimizer() throws Exception {
+        try (SafeTensors ref = SafeTensors.open(Fixtures.parity("adamw-trajectory.safetensors"))) {
+            FourParams original = new FourParams(ParameterFactory.forLoading(manager));
+            original.namedParameters().forEach((name, p) -> p.replace(load(ref, name + "_init")));
+            AdamW adam = new AdamW(original.trainableParameters(), AdamW.Hyper.DEFAULT, manager);
+            int half = 12;
+            for (int t = 0; t < half; t++) {
+                adam.step(1e-2, 0.5, fixtureGradients(ref, original, t));
+            }
+            FourParams resumed = new FourParams(ParameterFactory.forLoading(manager));
+            resumed.namedParameters().forEach((name, p) ->
+                    p.replace(original.namedParameters().get(name).array().duplicate()));
+            AdamW restored = new AdamW(resumed.trainableParameters(), AdamW.Hyper.DEFAULT, manager);
+            Map<String, NDArray> saved = new LinkedHashMap<>();
+            adam.stateTensors().forEach((k, v) -> saved.put(k, v.duplicate()));
+            restored.restore(saved, adam.stepCounts());
+            for (int t = half; t < 2 * half; t++) {
+                adam.step(1e-2, 0.5, fixtureGradients(ref, original, t));
+                restored.step(1e-2, 0.5, fixtureGradients(ref, resumed, t));
+            }
+            for (String name : original.namedParameters().keySet()) {
+                assertThat(resumed.namedParameters().get(name).array().toFloatArray()).as(name)
+                        .containsExactly(original.namedParameters().get(name).array().toFloatArray());
+            }
+            assertThat(restored.stepCounts()).isEqualTo(adam.stepCounts());
+        }
+    }
+
+    private NDArray load(SafeTensors ref, String key) {
+        try {
+            return ref.load(key, manager);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -33,7 +33,8 @@ class PipelineReplayTest {
     void historiesOfEveryRecordedCodeVersionArePresent() throws Exception {
         assertThat(histories()).extracting(f -> f.getFileName().toString())
                 .contains("pipeline-v0-fresh.json", "pipeline-v0-cached.json", "pipeline-v0-failed.json",
-                        "pipeline-v0-paused.json");
+                        "pipeline-v0-paused.json", "pipeline-v1-fresh.json", "pipeline-v1-cached.json",
+                        "pipeline-v1-failed.json", "pipeline-v1-paused.json");
     }
 
     @ParameterizedTest

@@ -234,7 +234,8 @@ public final class SpoolingTracker implements ExperimentTracker {
             boolean failed = false;
             try {
                 for (Spool s : spools()) {
-                    deliver(s);
+                    // what was appended before this round; later events wait for the next round and merge there
+                    deliver(s, s.lastAppended());
                 }
                 backoffMillis = 0;
                 lastError = null;
@@ -268,7 +269,7 @@ public final class SpoolingTracker implements ExperimentTracker {
         if (!abandoned) {
             try {
                 for (Spool s : spools()) {
-                    deliver(s);
+                    deliver(s, s.lastAppended());
                 }
             } catch (RuntimeException e) {
                 LOG.warn("MLflow unreachable at shutdown; {} events stay spooled for the next process", undelivered());
@@ -282,9 +283,10 @@ public final class SpoolingTracker implements ExperimentTracker {
         return all;
     }
 
-    private void deliver(Spool spool) {
+    /** Delivers the spool's pending events up to sequence number {@code upTo}, in order. */
+    private void deliver(Spool spool, long upTo) {
         while (true) {
-            List<TrackingEvent> batch = spool.peek(256);
+            List<TrackingEvent> batch = spool.peek(256).stream().filter(e -> e.seq() <= upTo).toList();
             if (batch.isEmpty()) {
                 return;
             }

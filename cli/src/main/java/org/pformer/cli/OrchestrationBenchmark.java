@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,65 +42,98 @@ import org.pformer.workflows.PipelineWorkflow;
 
 /**
  * Orchestration + logging overhead (issue 9 item 3): wall time of the whole pipeline of a configuration
- * (default {@code infra/config/world-tiny.yaml}: foundation, ingestion, P-Former, stages 1 and 2, the three
- * evaluations) run (a) through the real local Temporal server with a worker JVM that tracks to the real MLflow,
- * from workflow start to its result, and (b) with the same stage implementations called directly, in the order
- * the workflow calls them, in this JVM, without Temporal, heartbeats or experiment tracking. Both use the same
- * artifact store kind (a fresh {@code s3://pformer-artifacts/<run>-…} prefix per run, so nothing is reused from
- * the stage cache). Repeats alternate which path goes first; each prints
- * {@code RESULT path=direct|temporal repeat=i seconds=S}.
+ * (foundation, ingestion, P-Former, stages 1 and 2, the three evaluations) run (a) through the real local Temporal
+ * server with a worker JVM that tracks to the real MLflow, from workflow start to its result, and (b) with the same
+ * stage implementations called directly, in the order the workflow calls them, in this JVM, without Temporal,
+ * heartbeats or experiment tracking. Both use the same artifact store kind (a fresh
+ * {@code s3://pformer-artifacts/<run>-…} prefix per run, so nothing is reused from the stage cache) and keep their
+ * local download cache across repeats (the worker has a state directory of its own). Repeats alternate which path
+ * goes first.
+ *
+ * <p>Besides the whole pipeline, each stage is timed: directly, the call; through Temporal, its slice of the
+ * workflow history (server timestamps): from the end of the previous stage's activity to the end of its own, split
+ * into the workflow's bookkeeping before the stage (recording the previous stage, the cache lookup, workflow tasks),
+ * the wait for a worker to take the activity, and the activity's own run (heartbeats and tracking included). The
+ * three evaluations run one after the other on the one GPU slot and are one slice. Prints per repeat
+ * {@code RESULT path=direct|temporal repeat=i seconds=S}, {@code STAGE path=… repeat=i stage=… seconds=S …} and
+ * {@code CPU path=… repeat=i …} (CPU seconds of this JVM, of the worker JVM and of each local service while the path
+ * ran: what orchestration and tracking cost in work, which a loaded machine disturbs less than wall time), then a
+ * table of medians and minima per stage and source.
  *
  * <p>Needs the local services ({@code make services-up}) and their environment ({@code infra/local/env.sh}).
  * Task queues carry a unique prefix, so the benchmark shares the servers with other users safely.
  *
  * <pre>
  * java -cp … org.pformer.cli.OrchestrationBenchmark [--config infra/config/world-tiny.yaml] [--repeats 3]
+ *     [--worker-log FILE]
  * </pre>
  */
 public final class OrchestrationBenchmark {
 
-    private static final Duration TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration TIMEOUT = Duration.ofMinutes(60);
+    /** The pipeline's bookkeeping activities (PipelineActivities), by activity type name. */
+    private static final List<String> BOOKKEEPING = List.of("Preflight", "StartTrackingRun", "LookupStage",
+            "RecordStage", "EndTrackingRun");
+
+    private static final String USAGE = "usage: OrchestrationBenchmark [--config FILE] [--repeats N >= 1]"
+            + " [--worker-log FILE]";
 
     private OrchestrationBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Path configFile = Path.of("infra/config/world-tiny.yaml");
         int repeats = 3;
+        Path workerLog = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--config" -> configFile = Path.of(args[i + 1]);
                 case "--repeats" -> repeats = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: OrchestrationBenchmark [--config FILE] [--repeats N]");
+                case "--worker-log" -> workerLog = Path.of(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; " + USAGE);
             }
+        }
+        if (args.length % 2 != 0 || repeats < 1) {
+            throw new IllegalArgumentException(USAGE);
         }
         PipelineConfig base = ConfigLoader.load(configFile);
         String run = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         TaskQueues queues = TaskQueues.withPrefix(run + "-");
         ServiceEnv env = ServiceEnv.fromEnvironment();
         Path work = Files.createTempDirectory("pformer-orchestration-bench-");
-        Process worker = startWorker(queues, run, work.resolve("worker.log"));
+        Path log = workerLog != null ? workerLog.toAbsolutePath() : work.resolve("worker.log");
+        Process worker = startWorker(queues, run, work.resolve("worker-state"), log);
+        awaitReady(worker, log); // its start-up is no part of the first measurement
+        Breakdown breakdown = new Breakdown();
         try (TemporalConnection temporal = new TemporalConnection(env); StoreRegistry stores = new StoreRegistry()) {
             System.out.printf(Locale.ROOT, "config %s (%s), %d repeats, queues %s*, worker log %s%n", configFile,
-                    base.name(), repeats, run + "-", work.resolve("worker.log"));
+                    base.name(), repeats, run + "-", log);
             for (int r = 0; r < repeats; r++) {
                 for (String path : r % 2 == 0 ? List.of("direct", "temporal") : List.of("temporal", "direct")) {
                     PipelineConfig config = withStore(base, "s3://pformer-artifacts/" + run + "-" + path + "-" + r);
+                    CpuTimes cpu = CpuTimes.of(env.state(), worker);
                     long t0 = System.nanoTime();
                     if (path.equals("direct")) {
-                        direct(config, stores, work.resolve("direct-" + r));
-                        deleteTree(work.resolve("direct-" + r));
+                        Map<String, Double> stages = direct(config, stores, work.resolve("direct"));
+                        double seconds = (System.nanoTime() - t0) / 1e9;
+                        breakdown.direct(r, seconds, stages);
                     } else {
-                        throughTemporal(temporal, config, queues, run + "-" + r);
+                        String workflowId = run + "-" + r;
+                        double seconds;
+                        try (CpuSampler workerCpu = new CpuSampler(worker.toHandle())) {
+                            throughTemporal(temporal, config, queues, workflowId);
+                            seconds = (System.nanoTime() - t0) / 1e9;
+                            breakdown.temporal(r, seconds, WorkflowTimeline.of(
+                                    temporal.client.fetchHistory(workflowId).getEvents()), workerCpu);
+                        }
                     }
+                    breakdown.cpu(path, r, CpuTimes.of(env.state(), worker).minus(cpu));
                     if (!worker.isAlive()) {
                         throw new IllegalStateException("the worker JVM exited (" + worker.exitValue() + "); see "
-                                + work.resolve("worker.log"));
+                                + log);
                     }
-                    System.out.printf(Locale.ROOT, "RESULT path=%s repeat=%d seconds=%.3f%n", path, r,
-                            (System.nanoTime() - t0) / 1e9);
                 }
             }
+            breakdown.print();
             worker.destroy();
             worker.waitFor(60, TimeUnit.SECONDS);
             deleteTree(work); // kept (with the worker's log) only when a run failed
@@ -113,7 +147,245 @@ public final class OrchestrationBenchmark {
         }
     }
 
-    /** Removes a direct run's local work files (checkpoints, caches) once it is timed. */
+    /**
+     * CPU seconds so far of this JVM (the direct path, the client), of the worker JVM, and of the local services
+     * (the processes whose command line names the services' state directory, with their children: Temporal, the
+     * MLflow server and its workers, the S3 server). Other users of the shared services count too.
+     */
+    record CpuTimes(double bench, double worker, Map<String, Double> services) {
+
+        /** The local services by the name of their program: Temporal, MLflow (with its server workers), S3. */
+        private static final List<String> SERVICES = List.of("temporal", "mlflow", "s3proxy");
+
+        static CpuTimes of(Path serviceState, Process worker) {
+            String marker = serviceState.toString();
+            Map<String, Double> services = new LinkedHashMap<>();
+            SERVICES.forEach(name -> services.put(name, 0.0));
+            ProcessHandle.allProcesses().forEach(p -> {
+                String cmd = p.info().commandLine().orElse("");
+                if (cmd.contains(marker)) {
+                    SERVICES.stream().filter(cmd::contains).findFirst().ifPresent(name -> services.merge(name,
+                            java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants())
+                                    .mapToDouble(CpuTimes::seconds).sum(), Double::sum));
+                }
+            });
+            return new CpuTimes(seconds(ProcessHandle.current()), seconds(worker.toHandle()), services);
+        }
+
+        static double seconds(ProcessHandle p) {
+            return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
+        }
+
+        CpuTimes minus(CpuTimes before) {
+            Map<String, Double> services = new LinkedHashMap<>();
+            this.services.forEach((k, v) -> services.put(k, v - before.services.getOrDefault(k, 0.0)));
+            return new CpuTimes(bench - before.bench, worker - before.worker, services);
+        }
+    }
+
+    /**
+     * Samples a process's CPU seconds every {@value #PERIOD_MS} ms, so that the CPU spent within a window known only
+     * afterwards (an activity's run, from the workflow history) can be read off.
+     */
+    static final class CpuSampler implements AutoCloseable {
+        private static final long PERIOD_MS = 100;
+        private final java.util.concurrent.ConcurrentSkipListMap<Long, Double> samples =
+                new java.util.concurrent.ConcurrentSkipListMap<>();
+        private final java.util.concurrent.ScheduledExecutorService timer;
+
+        CpuSampler(ProcessHandle process) {
+            timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "cpu-sampler");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleAtFixedRate(() -> samples.put(System.currentTimeMillis(), CpuTimes.seconds(process)), 0,
+                    PERIOD_MS, TimeUnit.MILLISECONDS);
+        }
+
+        /** CPU seconds between two epoch milliseconds (linear between samples). */
+        double between(long from, long to) {
+            return at(to) - at(from);
+        }
+
+        private double at(long millis) {
+            var lo = samples.floorEntry(millis);
+            var hi = samples.ceilingEntry(millis);
+            if (lo == null || hi == null || lo.getKey().equals(hi.getKey())) {
+                return (lo != null ? lo : hi).getValue();
+            }
+            return lo.getValue() + (hi.getValue() - lo.getValue()) * (millis - lo.getKey())
+                    / (double) (hi.getKey() - lo.getKey());
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+        }
+    }
+
+    /**
+     * Per-repeat stage times of both paths, printed as they come ({@code RESULT} / {@code STAGE} lines) and summed
+     * up at the end.
+     */
+    static final class Breakdown {
+        /** stage (or "pipeline") → source → values over repeats. */
+        private final Map<String, Map<String, List<Double>>> values = new LinkedHashMap<>();
+
+        private void add(String stage, String source, double v) {
+            values.computeIfAbsent(stage, k -> new LinkedHashMap<>()).computeIfAbsent(source, k -> new ArrayList<>())
+                    .add(v);
+        }
+
+        void cpu(String path, int repeat, CpuTimes cpu) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "CPU path=%s repeat=%d bench_jvm_s=%.2f"
+                    + " worker_jvm_s=%.2f", path, repeat, cpu.bench(), cpu.worker()));
+            add("cpu " + path, "this JVM", cpu.bench());
+            add("cpu " + path, "worker JVM", cpu.worker());
+            cpu.services().forEach((name, seconds) -> {
+                line.append(String.format(Locale.ROOT, " %s_s=%.2f", name, seconds));
+                add("cpu " + path, name, seconds);
+            });
+            System.out.println(line);
+        }
+
+        void direct(int repeat, double seconds, Map<String, Double> stages) {
+            System.out.printf(Locale.ROOT, "RESULT path=direct repeat=%d seconds=%.3f%n", repeat, seconds);
+            add("pipeline", "direct", seconds);
+            stages.forEach((stage, s) -> {
+                if (!stage.startsWith("cpu:")) {
+                    double cpu = stages.get("cpu:" + stage);
+                    System.out.printf(Locale.ROOT, "STAGE path=direct repeat=%d stage=%s seconds=%.3f cpu_s=%.2f%n",
+                            repeat, stage, s, cpu);
+                    add(stage, "direct", s);
+                    add(stage, "direct cpu", cpu);
+                }
+            });
+        }
+
+        /**
+         * Splits the workflow into stage slices: the sequential stages one by one, the evaluations as one slice,
+         * then the tail (the last records and the tracking run's end) and the client's own share (starting the
+         * workflow, receiving its result).
+         */
+        void temporal(int repeat, double seconds, WorkflowTimeline t, CpuSampler workerCpu) {
+            System.out.printf(Locale.ROOT, "RESULT path=temporal repeat=%d seconds=%.3f%n", repeat, seconds);
+            add("pipeline", "temporal", seconds);
+            long anchor = t.started();
+            for (Map.Entry<String, List<String>> slice : slices(t).entrySet()) {
+                List<WorkflowTimeline.Activity> acts = slice.getValue().stream().map(t::activity).toList();
+                long scheduled = acts.stream().mapToLong(WorkflowTimeline.Activity::scheduled).min().orElseThrow();
+                long completed = acts.stream().mapToLong(WorkflowTimeline.Activity::completed).max().orElseThrow();
+                double run = acts.stream().mapToDouble(WorkflowTimeline.Activity::runSeconds).sum();
+                double total = (completed - anchor) / 1e3;
+                double before = (scheduled - anchor) / 1e3;
+                double bookkeeping = t.activitySeconds(BOOKKEEPING, anchor, scheduled);
+                double tasks = t.workflowTaskSeconds(anchor, scheduled);
+                double queue = total - before - run;
+                double cpu = acts.stream().mapToDouble(a -> workerCpu.between(a.started(), a.completed())).sum();
+                String stage = slice.getKey();
+                System.out.printf(Locale.ROOT, "STAGE path=temporal repeat=%d stage=%s seconds=%.3f before_s=%.3f"
+                        + " bookkeeping_s=%.3f workflow_tasks_s=%.3f queue_s=%.3f activity_s=%.3f cpu_s=%.2f%n", repeat,
+                        stage, total, before, bookkeeping, tasks, queue, run, cpu);
+                add(stage, "temporal cpu", cpu);
+                add(stage, "temporal", total);
+                add(stage, "before", before);
+                add(stage, "bookkeeping", bookkeeping);
+                add(stage, "workflow tasks", tasks);
+                add(stage, "queue", queue);
+                add(stage, "activity", run);
+                anchor = completed;
+            }
+            double tail = (t.completed() - anchor) / 1e3;
+            double client = seconds - t.seconds();
+            System.out.printf(Locale.ROOT, "STAGE path=temporal repeat=%d stage=tail seconds=%.3f bookkeeping_s=%.3f"
+                    + " workflow_tasks_s=%.3f client_s=%.3f local_activities=%d workflow_tasks=%d%n", repeat, tail,
+                    t.activitySeconds(BOOKKEEPING, anchor, t.completed() + 1), t.workflowTaskSeconds(anchor,
+                    t.completed()), client, t.localActivities().size(), t.workflowTasks().size());
+            add("tail", "temporal", tail);
+            add("client", "temporal", client);
+        }
+
+        /** Activity types per slice, in the workflow's order. */
+        private static Map<String, List<String>> slices(WorkflowTimeline t) {
+            Map<String, List<String>> out = new LinkedHashMap<>();
+            for (StageName s : List.of(StageName.FOUNDATION, StageName.INGEST, StageName.PFORMER, StageName.STAGE1,
+                    StageName.STAGE2)) {
+                if (t.activities().stream().anyMatch(a -> a.type().equals(activityType(s)))) {
+                    out.put(s.id(), List.of(activityType(s)));
+                }
+            }
+            List<String> evals = java.util.stream.Stream.of(StageName.EVAL_VQA, StageName.EVAL_CAPTION,
+                    StageName.EVAL_RETRIEVAL).map(OrchestrationBenchmark::activityType)
+                    .filter(type -> t.activities().stream().anyMatch(a -> a.type().equals(type))).toList();
+            if (!evals.isEmpty()) {
+                out.put("evals", evals);
+            }
+            return out;
+        }
+
+        /** Medians (minima) per stage: both paths, the overhead and where it went. */
+        void print() {
+            System.out.println();
+            System.out.printf(Locale.ROOT, "%-11s %17s %17s %17s %9s | %15s %15s %15s %15s | %21s%n", "stage",
+                    "direct s", "temporal s", "overhead s", "overhead", "before stage s", "(bookkeeping)",
+                    "queue s", "activity-direct", "CPU s direct / worker");
+            for (Map.Entry<String, Map<String, List<Double>>> e : values.entrySet()) {
+                Map<String, List<Double>> v = e.getValue();
+                if (e.getKey().startsWith("cpu ") || !v.containsKey("direct") || !v.containsKey("temporal")) {
+                    continue;
+                }
+                double d = median(v.get("direct"));
+                double t = median(v.get("temporal"));
+                String split = v.containsKey("before") ? String.format(Locale.ROOT, "%15.3f %15.3f %15.3f %15.3f"
+                        + " | %8.1f / %8.1f %+6.2f%%", median(v.get("before")), median(v.get("bookkeeping")),
+                        median(v.get("queue")), median(v.get("activity")) - d, median(v.get("direct cpu")),
+                        median(v.get("temporal cpu")), (median(v.get("temporal cpu")) / median(v.get("direct cpu"))
+                                - 1) * 100) : "";
+                System.out.printf(Locale.ROOT, "%-11s %8.3f (%6.3f) %8.3f (%6.3f) %8.3f (%6.3f) %+8.2f%% | %s%n",
+                        e.getKey(), d, min(v.get("direct")), t, min(v.get("temporal")), t - d,
+                        min(v.get("temporal")) - min(v.get("direct")), (t / d - 1) * 100, split);
+            }
+            for (String part : List.of("tail", "client")) {
+                System.out.printf(Locale.ROOT, "%-11s %17s %8.3f (%6.3f)%n", part, "-",
+                        median(values.get(part).get("temporal")), min(values.get(part).get("temporal")));
+            }
+            for (String path : List.of("direct", "temporal")) {
+                StringBuilder line = new StringBuilder("CPU seconds while the " + path + " path ran (median):");
+                values.get("cpu " + path).forEach((source, xs) -> line.append(String.format(Locale.ROOT, " %s %.1f,",
+                        source, median(xs))));
+                System.out.println(line.substring(0, line.length() - 1) + " (the services serve other users too)");
+            }
+            System.out.println("(medians over repeats, minima in brackets; a stage's temporal time is its slice of the"
+                    + " workflow history, from the previous stage's end to its own: the bookkeeping before it, the"
+                    + " wait for a worker, its activity; CPU: this JVM during the direct call, the worker JVM during the"
+                    + " activity)");
+        }
+
+        private static double median(List<Double> xs) {
+            double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        }
+
+        private static double min(List<Double> xs) {
+            return xs.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        }
+    }
+
+    /** The activity type name of a stage (its {@code @ActivityMethod} name). */
+    static String activityType(StageName stage) {
+        return switch (stage) {
+            case FOUNDATION -> "BuildFoundation";
+            case INGEST -> "IngestSentences";
+            case PFORMER -> "PretrainPFormer";
+            case STAGE1 -> "TrainStage1";
+            case STAGE2 -> "TrainStage2";
+            case EVAL_VQA -> "EvaluateVqa";
+            case EVAL_CAPTION -> "EvaluateCaptioning";
+            case EVAL_RETRIEVAL -> "EvaluateRetrieval";
+        };
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         try (var walk = Files.walk(dir)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -122,8 +394,12 @@ public final class OrchestrationBenchmark {
         }
     }
 
-    /** A worker JVM with this JVM's classpath and thread settings, polling the benchmark's own queues. */
-    private static Process startWorker(TaskQueues queues, String run, Path log) throws IOException {
+    /**
+     * A worker JVM with this JVM's classpath and thread settings, polling the benchmark's own queues, with a state
+     * directory of its own (its tracking spool adopts no other process's spool; its download cache starts empty,
+     * as the direct path's does).
+     */
+    private static Process startWorker(TaskQueues queues, String run, Path state, Path log) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx3g", "-Dai.djl.offline=true"));
         for (String p : List.of("ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads",
@@ -132,7 +408,20 @@ public final class OrchestrationBenchmark {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "worker",
                 "--queues", "pipeline,cpu,gpu", "--queue-prefix", run + "-"));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("PFORMER_STATE", Files.createDirectories(state).toString());
+        return pb.start();
+    }
+
+    /** Waits until the worker says it polls its queues. */
+    private static void awaitReady(Process worker, Path log) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!Files.exists(log) || !Files.readString(log).contains("worker polling")) {
+            if (!worker.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the worker JVM did not start polling; see " + log);
+            }
+            Thread.sleep(100);
+        }
     }
 
     private static void throughTemporal(TemporalConnection temporal, PipelineConfig config, TaskQueues queues,
@@ -149,11 +438,11 @@ public final class OrchestrationBenchmark {
     }
 
     /** The workflow's stage chain (PipelineWorkflowImpl), called in this thread with no orchestration around it. */
-    private static void direct(PipelineConfig config, StoreRegistry stores, Path workRoot) {
+    private static Map<String, Double> direct(PipelineConfig config, StoreRegistry stores, Path workRoot) {
         StageActivityImplementations impls = new StageActivityImplementations(
                 new StageEnvironment(stores, new UntrackedRuns(), workRoot, () -> QUIET));
         Map<StageName, StageResult> done = new EnumMap<>(StageName.class);
-        Chain chain = new Chain(config, done);
+        Chain chain = new Chain(config, done, new LinkedHashMap<>());
         List<StageName> base = config.usesWorld() ? List.of(StageName.FOUNDATION) : List.of();
         if (config.usesWorld()) {
             chain.run(StageName.FOUNDATION, List.of(), find(impls, StageActivities.FoundationActivities.class)
@@ -179,9 +468,14 @@ public final class OrchestrationBenchmark {
         if (config.eval().retrieval().enabled()) {
             chain.run(StageName.EVAL_RETRIEVAL, plus(base, StageName.STAGE1), eval::evaluateRetrieval);
         }
+        return chain.seconds();
     }
 
-    private record Chain(PipelineConfig config, Map<StageName, StageResult> done) {
+    /**
+     * Runs stages in order, keeping their results, wall times and CPU seconds of this JVM (the evaluations' summed as
+     * "evals", the CPU under "cpu:" + stage).
+     */
+    private record Chain(PipelineConfig config, Map<StageName, StageResult> done, Map<String, Double> seconds) {
         void run(StageName stage, List<StageName> upstream, Function<StageRequest, StageResult> activity) {
             Map<StageName, StageResult> ups = new EnumMap<>(StageName.class);
             List<String> keys = new ArrayList<>();
@@ -191,7 +485,12 @@ public final class OrchestrationBenchmark {
             }
             String key = StageKey.compute(stage, config, keys, InputNames.readBy(stage, Map.of()));
             String id = "direct-" + config.store().uri().hashCode();
+            long t0 = System.nanoTime();
+            double cpu0 = CpuTimes.seconds(ProcessHandle.current());
             done.put(stage, activity.apply(new StageRequest(id, id, config, stage, key, ups)));
+            String slice = stage.id().startsWith("eval-") ? "evals" : stage.id();
+            seconds.merge(slice, (System.nanoTime() - t0) / 1e9, Double::sum);
+            seconds.merge("cpu:" + slice, CpuTimes.seconds(ProcessHandle.current()) - cpu0, Double::sum);
         }
     }
 

@@ -2,6 +2,7 @@ package org.pformer.workflows;
 
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
@@ -34,6 +35,8 @@ import org.slf4j.Logger;
 public class PipelineWorkflowImpl implements PipelineWorkflow {
 
     private static final Logger LOG = Workflow.getLogger(PipelineWorkflowImpl.class);
+    /** {@link Workflow#getVersion} change id: version 1 runs the bookkeeping as local activities. */
+    static final String LOCAL_BOOKKEEPING = "local-bookkeeping";
 
     private final Map<StageName, PipelineStatus.Stage> statuses = new LinkedHashMap<>();
     private String state = "STARTING";
@@ -202,7 +205,17 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
                 .setStartToCloseTimeout(Duration.ofMinutes(2))
                 .setRetryOptions(light)
                 .build();
-        pipeline = Workflow.newActivityStub(PipelineActivities.class, bookkeeping);
+        // Since LOCAL_BOOKKEEPING, bookkeeping runs as local activities, inside the workflow task of the pipeline
+        // worker that runs this workflow (which registers them): no task-queue round trip and no extra workflow
+        // task per call, about 0.2 s less per stage. Workflows started before keep their activities on replay.
+        if (Workflow.getVersion(LOCAL_BOOKKEEPING, Workflow.DEFAULT_VERSION, 1) >= 1) {
+            pipeline = Workflow.newLocalActivityStub(PipelineActivities.class, LocalActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofMinutes(2))
+                    .setRetryOptions(light)
+                    .build());
+        } else {
+            pipeline = Workflow.newActivityStub(PipelineActivities.class, bookkeeping);
+        }
         preflight = Workflow.newActivityStub(PipelineActivities.class, ActivityOptions.newBuilder(bookkeeping)
                 .setStartToCloseTimeout(Duration.ofMinutes(10))
                 .build());

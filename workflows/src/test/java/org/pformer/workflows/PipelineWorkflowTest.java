@@ -3,15 +3,12 @@ package org.pformer.workflows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pformer.activities.api.TaskQueues;
-import org.pformer.config.ConfigLoader;
 import org.pformer.config.PipelineConfig;
 import org.pformer.config.StageName;
 
@@ -32,28 +28,13 @@ class PipelineWorkflowTest {
     private final TaskQueues queues = TaskQueues.withPrefix("t-");
 
     static PipelineConfig config(String extra) {
-        return ConfigLoader.parse("name: wf-test\nstore: {uri: 'file:///tmp/pformer-wf-test'}\n"
-                + "runtime: {heartbeat_timeout_seconds: 5}\n" + extra, "test.yaml", Path.of("/"), false);
+        return TestPipelines.config(extra);
     }
 
     @BeforeEach
     void start() {
-        env = TestWorkflowEnvironment.newInstance();
-        for (String name : List.of("PformerStage", "PformerConfigHash", "PformerRunName")) {
-            env.registerSearchAttribute(name, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-        }
-        for (String name : List.of("PformerOmega1", "PformerOmega2")) {
-            env.registerSearchAttribute(name, IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE);
-        }
         activities = new RecordingActivities();
-        for (String q : List.of(queues.pipeline(), queues.cpu(), queues.gpu())) {
-            Worker w = env.newWorker(q);
-            if (q.equals(queues.pipeline())) {
-                w.registerWorkflowImplementationTypes(PipelineWorkflowImpl.class, AblationWorkflowImpl.class);
-            }
-            w.registerActivitiesImplementations(activities);
-        }
-        env.start();
+        env = TestPipelines.start(queues, activities);
         client = env.getWorkflowClient();
     }
 

@@ -12,11 +12,11 @@ import org.pformer.config.StageName;
 public final class CodeVersion {
 
     private static final Map<StageName, Integer> VERSIONS = new EnumMap<>(Map.of(
-            StageName.FOUNDATION, 1,
+            StageName.FOUNDATION, 2, // 2: AdamW through libtorch's fused update (other rounding)
             StageName.INGEST, 1,
-            StageName.PFORMER, 2, // 2: reports the sentence-similarity check
-            StageName.STAGE1, 2, // 2: the Q-Former starts from models.text_encoder.weights when given
-            StageName.STAGE2, 1,
+            StageName.PFORMER, 3, // 2: reports the sentence-similarity check; 3: fused AdamW
+            StageName.STAGE1, 3, // 2: the Q-Former starts from models.text_encoder.weights when given; 3: fused AdamW
+            StageName.STAGE2, 2, // 2: fused AdamW
             StageName.EVAL_VQA, 1,
             StageName.EVAL_CAPTION, 1,
             StageName.EVAL_RETRIEVAL, 1));

@@ -110,6 +110,32 @@ class SpoolingTrackerIT {
     }
 
     @Test
+    void metricsLoggedStepAfterStepReachTheServerInAFewRequests() {
+        RunKey run = new RunKey(experiment, "wf-batch/stage2", "stage2", null, Map.of());
+        try (SpoolingTracker t = new SpoolingTracker(trackingUri, spoolRoot, sink)) {
+            t.startRun(run);
+            // a fast stage: a logged step every 20 ms for two seconds
+            for (int step = 1; step <= 100; step++) {
+                points(t, run, step, step);
+                sleep(20);
+            }
+            assertThat(t.drain(Duration.ofSeconds(60))).isTrue();
+            // one request per flush round (about a second each), never one per logged step
+            assertThat(t.metricRequests()).isBetween(1L, 6L);
+        }
+        assertThat(steps(findRun("wf-batch/stage2").getInfo().getRunId(), "loss")).hasSize(100);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void aResumedStageThatLogsAgainAddsNoDuplicates() {
         RunKey run = new RunKey(experiment, "wf-2/pformer", "pformer", null, Map.of());
         try (SpoolingTracker first = new SpoolingTracker(trackingUri, spoolRoot, sink)) {

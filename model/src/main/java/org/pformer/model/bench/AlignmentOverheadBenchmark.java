@@ -1,30 +1,42 @@
 package org.pformer.model.bench;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.pformer.model.bert.BertConfig;
-import org.pformer.model.blip2.Blip2Model;
 import org.pformer.model.blip2.Blip2Stage1;
 import org.pformer.model.blip2.Blip2Stage2;
 import org.pformer.model.blip2.PFormerTargetCache;
 import org.pformer.model.blip2.PFormerTargets;
 import org.pformer.model.blip2.QFormerConfig;
+import org.pformer.model.blip2.Stage1Losses;
 import org.pformer.model.blip2.Stage1Objective;
 import org.pformer.model.blip2.Stage2Objective;
 import org.pformer.model.data.ImageTextBatch;
 import org.pformer.model.foundation.FoundationPresets;
+import org.pformer.model.nn.Functional;
+import org.pformer.model.nn.Module;
+import org.pformer.model.nn.NoGrad;
+import org.pformer.model.nn.Parameter;
 import org.pformer.model.nn.ParameterFactory;
 import org.pformer.model.opt.OptForCausalLM;
 import org.pformer.model.pformer.PFormer;
 import org.pformer.model.pformer.PFormerConfig;
 import org.pformer.model.train.AdamW;
+import org.pformer.model.train.CountingBatchSource;
+import org.pformer.model.train.GradientClipping;
 import org.pformer.model.train.LrSchedule;
 import org.pformer.model.train.Objective;
 import org.pformer.model.train.StepMetrics;
@@ -33,18 +45,33 @@ import org.pformer.model.vit.VitModel;
 
 /**
  * What the P-Former alignment loss costs per training step (paper §3.4, METHOD.md "Cost note"): BLIP-2 stage 1 and
- * stage 2 step time with ω = 0 (plain BLIP-2), with ω &gt; 0 and the frozen P-Former run every step, and with
- * ω &gt; 0 and its [CLS] states read from a {@link PFormerTargetCache}. Random weights at the world's sizes,
- * synthetic image-caption batches ({@link SyntheticShapes}).
+ * stage 2 step time with ω = 0 (plain BLIP-2) against ω &gt; 0 with the P-Former's [CLS] states read from a
+ * {@link PFormerTargetCache} (the target) and, as a report, with the frozen P-Former run every step.
  *
- * <p>Each repeat runs every configuration in turn (fresh model and trainer, {@code --warmup} untimed steps, then
- * {@code --steps} timed ones), so slow drift of a shared machine hits all of them alike; per configuration the
- * mean step time of each repeat is collected and the minimum and median over repeats are printed, with their
- * ratios to ω = 0 of the same stage.
+ * <p>A paired design, so that a fraction of a per cent can be resolved on a shared machine whose speed drifts by
+ * several per cent from one second to the next. Per stage, in one JVM: one replayed batch (world-default shapes,
+ * {@link SyntheticShapes}); one trainer per variant over models with identical initial weights (the same seed; the
+ * frozen ViT, LLM and P-Former shared), the same trainer settings (batch, schedule, AdamW, clipping); ω &gt; 0
+ * differs only by the alignment term — in stage 1 that term includes {@code align_proj}, the projection ω1 &gt; 0
+ * adds to the trainable parameters, with its backward pass, clipping and AdamW update. After an untimed warm-up of
+ * every variant, {@code --rounds} rounds each run one block of steps per variant, in an order that cycles through
+ * every permutation (so each variant runs first, in the middle and last equally often); a block lasts about
+ * {@code --block-ms} at the ω = 0 step time. One paired observation per round and variant: the ratio of the
+ * block's fastest step to the fastest step of ω = 0's block in the same round (other processes only ever add time
+ * to a step, so a block's fastest step is its least disturbed one; a slow second of the machine hits both blocks
+ * of a round alike). The median over rounds ignores the rounds a burst of other work hit unevenly; its 95 %
+ * confidence interval is distribution-free (order statistics of the paired ratios, binomial coverage), and its
+ * half-width is the overhead this run can resolve. The same with block means is printed beside it.
+ *
+ * <p>Then, for a resolution that a loaded machine does not spoil, the alignment term's own work is timed alone
+ * ({@link #isolatedAlignmentCost}: the fastest of many repetitions of a sub-millisecond sequence) and put in
+ * proportion to the fastest ω = 0 step: an upper bound of what the term adds to a step.
+ *
+ * <p>Prints, per stage and variant, a table line and a machine-readable {@code RESULT stage=… variant=…} line.
  *
  * <pre>
  * java -cp … org.pformer.model.bench.AlignmentOverheadBenchmark [--size world-tiny|world-default] [--batch N]
- *     [--steps 20] [--warmup 3] [--repeats 5] [--stages 1,2]
+ *     [--rounds 60] [--block-ms 600] [--warmup 10] [--stages 1,2]
  * </pre>
  */
 public final class AlignmentOverheadBenchmark {
@@ -67,7 +94,7 @@ public final class AlignmentOverheadBenchmark {
 
     /** How the stage gets its alignment targets. */
     enum Variant {
-        OMEGA_ZERO("ω=0"), PER_STEP("ω>0 uncached"), CACHED("ω>0 cached");
+        OMEGA_ZERO("ω=0"), CACHED("ω>0 cached"), PER_STEP("ω>0 uncached");
 
         final String label;
 
@@ -78,83 +105,71 @@ public final class AlignmentOverheadBenchmark {
 
     private static final double OMEGA1 = 10;
     private static final double OMEGA2 = 100;
+    private static final long SEED = 17;
+    private static final int ISOLATED_REPETITIONS = 300;
 
     private final Size size;
     private final SyntheticShapes world;
     private final int batch;
-    private final int steps;
-    private final int warmup;
     private final int textVocab;
 
-    AlignmentOverheadBenchmark(Size size, int batch, int steps, int warmup) {
+    AlignmentOverheadBenchmark(Size size, int batch) {
         this.size = size;
         this.world = new SyntheticShapes(size.world());
         this.batch = batch;
-        this.steps = steps;
-        this.warmup = warmup;
         this.textVocab = world.textVocabSize() + 1; // + [DEC], as the world tokenizer adds it
     }
 
     public static void main(String[] args) {
         Size size = Size.byName(option(args, "--size", "world-tiny"));
         int batch = Integer.parseInt(option(args, "--batch", Integer.toString(size.batch())));
-        int steps = Integer.parseInt(option(args, "--steps", "20"));
-        int warmup = Integer.parseInt(option(args, "--warmup", "3"));
-        int repeats = Integer.parseInt(option(args, "--repeats", "5"));
+        int rounds = Integer.parseInt(option(args, "--rounds", "60"));
+        double blockMs = Double.parseDouble(option(args, "--block-ms", "600"));
+        int warmup = Integer.parseInt(option(args, "--warmup", "10"));
         List<Integer> stages = Arrays.stream(option(args, "--stages", "1,2").split(",")).map(String::trim)
                 .map(Integer::parseInt).toList();
-        if (steps <= 0 || warmup < 0 || repeats <= 0 || batch < 2) {
-            throw new IllegalArgumentException("need --steps > 0, --warmup >= 0, --repeats > 0, --batch >= 2");
+        if (rounds < 6 || !(blockMs > 0) || warmup < 1 || batch < 2) {
+            throw new IllegalArgumentException("need --rounds >= 6, --block-ms > 0, --warmup >= 1, --batch >= 2");
         }
-        new AlignmentOverheadBenchmark(size, batch, steps, warmup).run(stages, repeats);
-    }
-
-    void run(List<Integer> stages, int repeats) {
-        FoundationPresets.Preset p = size.backbones();
-        Engine.getEngine("PyTorch"); // loads the native library before its thread count is read
-        System.out.printf(Locale.ROOT, "size=%s image=%dpx batch=%d Q=%d steps=%d (+%d warm-up) repeats=%d"
-                + " threads=%d%n", size.name(), size.world().imageSize(), batch, size.numQuery(), steps, warmup,
-                repeats, JniUtils.getNumThreads());
-        System.out.printf(Locale.ROOT, "ViT %d x %d, Q-Former and P-Former encoder %d x %d, LLM %d x %d;"
-                + " ω1=%s, ω2=%s%n", p.visionLayers(), p.visionWidth(), p.textLayers(), p.textWidth(),
-                p.llmLayers(), p.llmWidth(), OMEGA1, OMEGA2);
-        Map<String, List<Double>> seconds = new LinkedHashMap<>();
-        for (int r = 0; r < repeats; r++) {
-            for (int stage : stages) {
-                for (Variant v : Variant.values()) {
-                    seconds.computeIfAbsent(key(stage, v), k -> new ArrayList<>()).add(measure(stage, v));
-                }
-            }
-        }
-        System.out.printf(Locale.ROOT, "%-8s %-14s %10s %10s %9s %9s%n", "stage", "targets", "min ms", "median ms",
-                "min ×", "median ×");
         for (int stage : stages) {
-            double[] base = stats(seconds.get(key(stage, Variant.OMEGA_ZERO)));
-            for (Variant v : Variant.values()) {
-                double[] s = stats(seconds.get(key(stage, v)));
-                System.out.printf(Locale.ROOT, "%-8s %-14s %10.1f %10.1f %9.3f %9.3f%n", "stage " + stage, v.label,
-                        s[0] * 1e3, s[1] * 1e3, s[0] / base[0], s[1] / base[1]);
+            if (stage != 1 && stage != 2) {
+                throw new IllegalArgumentException("--stages lists 1 and/or 2, got " + stage);
             }
+        }
+        AlignmentOverheadBenchmark bench = new AlignmentOverheadBenchmark(size, batch);
+        Engine.getEngine("PyTorch"); // loads the native library before its thread count is read
+        FoundationPresets.Preset p = size.backbones();
+        System.out.printf(Locale.ROOT, "size=%s image=%dpx batch=%d Q=%d rounds=%d block≈%.0f ms warm-up=%d steps"
+                + " threads=%d; ViT %d x %d, Q-Former and P-Former encoder %d x %d, LLM %d x %d; ω1=%s, ω2=%s%n",
+                size.name(), size.world().imageSize(), batch, size.numQuery(), rounds, blockMs, warmup,
+                JniUtils.getNumThreads(), p.visionLayers(), p.visionWidth(), p.textLayers(), p.textWidth(),
+                p.llmLayers(), p.llmWidth(), OMEGA1, OMEGA2);
+        for (int stage : stages) {
+            bench.measure(stage, rounds, blockMs, warmup);
         }
     }
 
-    private static String key(int stage, Variant v) {
-        return stage + "/" + v;
+    /** One variant of a stage: its model and trainer (replaying the same batch as every other variant). */
+    private record Arm(Variant variant, Module model, Trainer<ImageTextBatch> trainer) {
+
+        /** The step times (s) of the next {@code steps} steps. */
+        double[] block(int steps) {
+            List<StepMetrics> log = trainer.train(trainer.currentStep() + steps);
+            if (variant == Variant.CACHED && log.get(log.size() - 1).get("target_cache_misses") != 0) {
+                throw new IllegalStateException("the target cache missed captions: it must hold the replayed batch");
+            }
+            return log.stream().mapToDouble(s -> s.get("step_time_s")).toArray();
+        }
+
+        long trainable() {
+            return model.trainableParameters().values().stream().mapToLong(q -> q.shape().size()).sum();
+        }
     }
 
-    /** {min, median} of the repeats' mean step times. */
-    private static double[] stats(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int n = sorted.length;
-        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-        return new double[] {sorted[0], median};
-    }
-
-    /** Mean step time (s) of one fresh run of {@code stage} with targets {@code variant}. */
-    double measure(int stage, Variant variant) {
+    void measure(int stage, int rounds, double blockMs, int warmup) {
         FoundationPresets.Preset p = size.backbones();
-        long seed = 17;
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            ImageTextBatch b = world.batch(SEED, 0, batch);
             VitModel vit = new VitModel(ParameterFactory.random(manager, 1), p.vision(size.world().imageSize()));
             vit.freeze();
             BertConfig text = p.textTower(textVocab);
@@ -163,41 +178,274 @@ public final class AlignmentOverheadBenchmark {
             pformer.freeze();
             QFormerConfig qformer = QFormerConfig.defaults(text.withQueryCrossAttention(2, p.visionWidth()),
                     size.numQuery(), textVocab - 1);
-            PFormerTargets targets = switch (variant) {
-                case OMEGA_ZERO -> null;
-                case PER_STEP -> PFormerTargets.perStep(pformer);
-                case CACHED -> PFormerTargets.cached(pformer, PFormerTargetCache.build(pformer,
-                        world.heldOutPairs(seed, (warmup + steps) * batch, batch).iterator(), "benchmark", manager));
-            };
-            double omega = variant == Variant.OMEGA_ZERO ? 0 : stage == 1 ? OMEGA1 : OMEGA2;
-            Blip2Model model;
-            Objective<ImageTextBatch> objective;
-            if (stage == 1) {
-                Blip2Stage1 s1 = new Blip2Stage1(ParameterFactory.random(manager, 3), qformer, vit,
-                        omega > 0 ? p.llmWidth() : 0);
-                model = s1;
-                objective = new Stage1Objective(s1, targets, omega);
-            } else if (stage == 2) {
-                OptForCausalLM llm = new OptForCausalLM(ParameterFactory.random(manager, 4),
-                        p.llm(world.llmVocabSize()));
+            OptForCausalLM llm = null;
+            if (stage == 2) {
+                llm = new OptForCausalLM(ParameterFactory.random(manager, 4), p.llm(world.llmVocabSize()));
                 llm.freeze();
-                Blip2Stage2 s2 = new Blip2Stage2(ParameterFactory.random(manager, 3), qformer, vit, llm);
-                model = s2;
-                objective = new Stage2Objective(s2, targets, omega, new long[0]);
-            } else {
-                throw new IllegalArgumentException("--stages lists 1 and/or 2, got " + stage);
             }
-            try (Trainer<ImageTextBatch> trainer = new Trainer<>(model, objective, world.pairs(seed),
-                    new Trainer.Config(seed, batch, 1, new LrSchedule(1e-4, 1e-5, 1e-6, 0, warmup + steps),
-                            AdamW.Hyper.DEFAULT, 1.0), null)) {
-                trainer.train(warmup);
-                List<StepMetrics> log = trainer.train(warmup + steps);
-                if (variant == Variant.CACHED && log.get(log.size() - 1).get("target_cache_misses") != 0) {
-                    throw new IllegalStateException("the target cache missed captions: it must cover the timed steps");
+            PFormerTargetCache cache = PFormerTargetCache.build(pformer, List.of(b).iterator(), "benchmark", manager);
+            Map<Variant, Arm> arms = new EnumMap<>(Variant.class);
+            for (Variant v : Variant.values()) {
+                PFormerTargets targets = switch (v) {
+                    case OMEGA_ZERO -> null;
+                    case PER_STEP -> PFormerTargets.perStep(pformer);
+                    case CACHED -> PFormerTargets.cached(pformer, cache);
+                };
+                double omega = v == Variant.OMEGA_ZERO ? 0 : stage == 1 ? OMEGA1 : OMEGA2;
+                Module model;
+                Objective<ImageTextBatch> objective;
+                // ParameterFactory seed 3 for every variant: the same initial weights (align_proj comes last)
+                if (stage == 1) {
+                    Blip2Stage1 s1 = new Blip2Stage1(ParameterFactory.random(manager, 3), qformer, vit,
+                            omega > 0 ? p.llmWidth() : 0);
+                    model = s1;
+                    objective = new Stage1Objective(s1, targets, omega);
+                } else {
+                    Blip2Stage2 s2 = new Blip2Stage2(ParameterFactory.random(manager, 3), qformer, vit, llm);
+                    model = s2;
+                    objective = new Stage2Objective(s2, targets, omega, new long[0]);
                 }
-                return log.stream().mapToDouble(s -> s.get("step_time_s")).average().orElseThrow();
+                arms.put(v, new Arm(v, model, new Trainer<>(model, objective, replay(b),
+                        new Trainer.Config(SEED, batch, 1, new LrSchedule(1e-4, 1e-5, 1e-6, 0, 1_000_000),
+                                AdamW.Hyper.DEFAULT, 1.0), null)));
+            }
+            try {
+                double zeroMin = run(stage, arms, rounds, blockMs, warmup, b);
+                double isolated = isolatedAlignmentCost(stage, arms.get(Variant.CACHED).model(),
+                        PFormerTargets.cached(pformer, cache), b, manager);
+                System.out.printf(Locale.ROOT, "  the alignment term alone (cached targets, fastest of %d repetitions):"
+                        + " %.3f ms = %+.2f %% of the fastest ω=0 step (%.1f ms)%n", ISOLATED_REPETITIONS,
+                        isolated * 1e3, isolated / zeroMin * 100, zeroMin * 1e3);
+                System.out.printf(Locale.ROOT, "RESULT stage=%d variant=isolated ms=%.4f base_min_ms=%.3f"
+                        + " ratio=%.5f%n", stage, isolated * 1e3, zeroMin * 1e3, 1 + isolated / zeroMin);
+            } finally {
+                arms.values().forEach(a -> a.trainer().close());
             }
         }
+    }
+
+    /** The paired comparison; returns the fastest ω = 0 step (s). */
+    private double run(int stage, Map<Variant, Arm> arms, int rounds, double blockMs, int warmup, ImageTextBatch b) {
+        // warm-up: JIT and allocator caches of every variant, in alternation; the ω = 0 time sizes the blocks
+        double zeroStep = Double.MAX_VALUE;
+        for (int w = 0; w < 2; w++) {
+            for (Arm arm : arms.values()) {
+                double[] t = arm.block(Math.max(1, warmup / 2));
+                if (arm.variant() == Variant.OMEGA_ZERO) {
+                    zeroStep = Math.min(zeroStep, min(t));
+                }
+            }
+        }
+        int block = Math.max(2, (int) Math.round(blockMs / 1e3 / zeroStep));
+        Map<Variant, double[][]> steps = new EnumMap<>(Variant.class);
+        arms.keySet().forEach(v -> steps.put(v, new double[rounds][]));
+        long started = System.nanoTime();
+        List<List<Variant>> schedule = schedule(rounds, new SplittableRandom(SEED + stage));
+        for (int r = 0; r < rounds; r++) {
+            for (Variant v : schedule.get(r)) {
+                steps.get(v)[r] = arms.get(v).block(block);
+            }
+        }
+        double minutes = (System.nanoTime() - started) / 6e10;
+
+        long zeroParams = arms.get(Variant.OMEGA_ZERO).trainable();
+        long alignParams = arms.get(Variant.CACHED).trainable() - zeroParams;
+        System.out.printf(Locale.ROOT, "%nstage %d: %d rounds x %d variants x %d steps (%.1f min), batch %d; trainable"
+                + " params ω=0 %d, ω>0 %d%n", stage, rounds, arms.size(), block, minutes, b.size(), zeroParams,
+                zeroParams + alignParams);
+        System.out.println("  extra work of ω>0 per step: " + extraWork(stage, b.size(), alignParams));
+        System.out.printf(Locale.ROOT, "  %-14s %20s %36s %36s%n", "targets", "step ms min / median",
+                "ratio of block minima [95% CI] (res.)", "ratio of block means [95% CI] (res.)");
+        double[] zeroMin = perBlock(steps.get(Variant.OMEGA_ZERO), AlignmentOverheadBenchmark::min);
+        double[] zeroMean = perBlock(steps.get(Variant.OMEGA_ZERO), AlignmentOverheadBenchmark::mean);
+        for (Variant v : Variant.values()) {
+            double[] all = Arrays.stream(steps.get(v)).flatMapToDouble(Arrays::stream).toArray();
+            PairedRatio fastest = PairedRatio.of(perBlock(steps.get(v), AlignmentOverheadBenchmark::min), zeroMin);
+            PairedRatio mean = PairedRatio.of(perBlock(steps.get(v), AlignmentOverheadBenchmark::mean), zeroMean);
+            System.out.printf(Locale.ROOT, "  %-14s %9.1f / %8.1f %36s %36s%n", v.label, min(all) * 1e3,
+                    median(all) * 1e3, fastest, mean);
+            System.out.printf(Locale.ROOT, "RESULT stage=%d variant=%s rounds=%d block_steps=%d min_ms=%.3f"
+                    + " median_ms=%.3f ratio=%.5f ci_low=%.5f ci_high=%.5f mean_ratio=%.5f mean_ci_low=%.5f"
+                    + " mean_ci_high=%.5f trainable=%d extra_params=%d batch=%d minutes=%.2f%n", stage,
+                    v.name().toLowerCase(Locale.ROOT), rounds, block, min(all) * 1e3, median(all) * 1e3,
+                    fastest.median(), fastest.low(), fastest.high(), mean.median(), mean.low(), mean.high(),
+                    zeroParams + (v == Variant.OMEGA_ZERO ? 0 : alignParams),
+                    v == Variant.OMEGA_ZERO ? 0 : alignParams, b.size(), minutes);
+        }
+        return Arrays.stream(steps.get(Variant.OMEGA_ZERO)).flatMapToDouble(Arrays::stream).min().orElseThrow();
+    }
+
+    /**
+     * The work the alignment term adds to a step, done alone (s, the fastest of {@value #ISOLATED_REPETITIONS}
+     * repetitions, which a shared machine rarely disturbs all): the objective's calls for the cached targets and
+     * L_align on a prediction of the step's shape, both loss reads, the sum into the total, the backward pass
+     * (through align_proj in stage 1) and, in stage 1, align_proj's gradient zeroing, clipping and AdamW update.
+     * An upper bound of the in-step cost: the backward pass and the clipping each pay a fixed cost here that the
+     * real step pays once for all terms and parameters.
+     */
+    double isolatedAlignmentCost(int stage, Module model, PFormerTargets targets, ImageTextBatch b,
+            NDManager manager) {
+        int q = size.numQuery();
+        double omega = stage == 1 ? OMEGA1 : OMEGA2;
+        Map<String, Parameter> alignParams = new LinkedHashMap<>();
+        model.trainableParameters().forEach((n, p) -> {
+            if (n.startsWith("align_proj.")) {
+                alignParams.put(n, p);
+            }
+        });
+        long width = stage == 1 ? size.backbones().textWidth() : size.backbones().llmWidth();
+        double best = Double.MAX_VALUE;
+        try (NDManager state = manager.newSubManager()) {
+            AdamW adam = new AdamW(alignParams, AdamW.Hyper.DEFAULT, state);
+            for (int rep = 0; rep < ISOLATED_REPETITIONS; rep++) {
+                try (NDManager m = state.newSubManager(); NDScope scope = new NDScope();
+                        NoGrad noGrad = NoGrad.enter()) {
+                    scope.suppressNotUsedWarning();
+                    NDArray input = m.randomNormal(new Shape(b.size(), q, width));
+                    input.setRequiresGradient(true);
+                    NDArray otherTerms = m.create(1f);
+                    long t0 = System.nanoTime();
+                    alignParams.values().forEach(Parameter::zeroGradient);
+                    NDArray term;
+                    try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                        NDArray prediction = stage == 1 ? ((Blip2Stage1) model).alignPrompt(input) : input;
+                        NDArray align = Stage1Losses.alignmentLoss(prediction, targets.targets(b, m));
+                        align.getFloat(); // the objective's align_mse
+                        term = Functional.scale(align, omega);
+                        otherTerms.add(term);
+                        collector.backward(term);
+                    }
+                    term.getFloat(); // the trainer's loss read
+                    if (!alignParams.isEmpty()) {
+                        GradientClipping.clipGlobalNorm(alignParams.values(), 1.0);
+                        adam.step(1e-5);
+                    }
+                    best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The order of the variants in each round: every permutation once per cycle, the cycles shuffled, so that each
+     * variant runs first, in the middle and last equally often.
+     */
+    static List<List<Variant>> schedule(int rounds, SplittableRandom random) {
+        List<List<Variant>> orders = permutations(List.of(Variant.values()));
+        List<List<Variant>> out = new ArrayList<>();
+        while (out.size() < rounds) {
+            List<List<Variant>> cycle = new ArrayList<>(orders);
+            for (int i = cycle.size() - 1; i > 0; i--) {
+                java.util.Collections.swap(cycle, i, random.nextInt(i + 1));
+            }
+            out.addAll(cycle);
+        }
+        return out.subList(0, rounds);
+    }
+
+    private static double[] perBlock(double[][] blocks, java.util.function.ToDoubleFunction<double[]> f) {
+        return Arrays.stream(blocks).mapToDouble(f).toArray();
+    }
+
+    /** What the alignment term adds to a step of {@code stage} (cached targets), for the report. */
+    private String extraWork(int stage, int b, long alignParams) {
+        int q = size.numQuery();
+        int h = size.backbones().textWidth();
+        int hl = size.backbones().llmWidth();
+        String common = String.format(Locale.ROOT, "cache lookup of %d captions and one %dx%d float copy to a tensor;"
+                + " the frozen P-Former's cls_proj -> prompt_pooler -> llm_proj on it (no grad) giving targets"
+                + " %dx%dx%d; MSE and its backward", b, b, h, b, q, hl);
+        return stage == 1 ? common + String.format(Locale.ROOT, "; align_proj (%d -> %d, %d params) forward,"
+                + " backward, clipping and AdamW update", h, hl, alignParams)
+                : common + " (into the soft prompt llm_proj already makes; no extra parameters)";
+    }
+
+    /** The median of paired ratios with its distribution-free 95 % confidence interval. */
+    record PairedRatio(double median, double low, double high) {
+
+        /** Over the rounds' ratios {@code values[r] / base[r]}. */
+        static PairedRatio of(double[] values, double[] base) {
+            double[] s = new double[values.length];
+            for (int r = 0; r < s.length; r++) {
+                s[r] = values[r] / base[r];
+            }
+            Arrays.sort(s);
+            int k = orderStatisticRank(s.length);
+            return new PairedRatio(AlignmentOverheadBenchmark.median(s), s[k - 1], s[s.length - k]);
+        }
+
+        /**
+         * The largest rank k (1-based) with P(Binomial(n, 1/2) &lt; k) &le; 2.5 %: [x_(k), x_(n-k+1)] then covers
+         * the median with at least 95 % probability, whatever the distribution.
+         */
+        static int orderStatisticRank(int n) {
+            double p = Math.pow(0.5, n); // P(X = 0)
+            double cdf = 0;
+            int k = 0;
+            while (k < n / 2 && cdf + p <= 0.025) {
+                cdf += p;
+                k++;
+                p = p * (n - k + 1) / k; // P(X = k)
+            }
+            return Math.max(1, k);
+        }
+
+        /** Half the width of the confidence interval, in per cent: what a run can resolve. */
+        double resolutionPercent() {
+            return (high - low) / 2 * 100;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%+7.2f %% [%+6.2f, %+6.2f] (±%.2f %%)", (median - 1) * 100,
+                    (low - 1) * 100, (high - 1) * 100, resolutionPercent());
+        }
+    }
+
+    /** Every ordering of {@code items}. */
+    static <T> List<List<T>> permutations(List<T> items) {
+        if (items.size() <= 1) {
+            return List.of(items);
+        }
+        List<List<T>> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            List<T> rest = new ArrayList<>(items);
+            T first = rest.remove(i);
+            for (List<T> tail : permutations(rest)) {
+                List<T> perm = new ArrayList<>();
+                perm.add(first);
+                perm.addAll(tail);
+                out.add(perm);
+            }
+        }
+        return out;
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static double min(double[] values) {
+        return Arrays.stream(values).min().orElseThrow();
+    }
+
+    private static double mean(double[] values) {
+        return Arrays.stream(values).average().orElseThrow();
+    }
+
+    /** The same batch every step. */
+    private static <B> CountingBatchSource<B> replay(B batch) {
+        return new CountingBatchSource<>() {
+            @Override
+            public B next(int batchSize) {
+                advance(1);
+                return batch;
+            }
+        };
     }
 
     private static String option(String[] args, String name, String fallback) {

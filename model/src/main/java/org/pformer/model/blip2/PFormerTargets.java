@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import org.pformer.model.data.ImageTextBatch;
 import org.pformer.model.nn.HostArrays;
+import org.pformer.model.nn.NoGrad;
 import org.pformer.model.pformer.PFormer;
 import org.pformer.model.train.TokenBatch;
 
@@ -87,18 +88,22 @@ public final class PFormerTargets {
     /** P (B, Q, H_llm) for the batch's captions, without gradient, in {@code manager}. */
     public NDArray targets(ImageTextBatch batch, NDManager manager) {
         checkVocabulary(batch.text());
-        NDArray cls;
-        if (cache == null) {
-            if (dropout) {
-                pformer.train();
+        // torch.no_grad(): P is a constant of the step (the P-Former is frozen); autograd records nothing for it,
+        // even when called inside the trainer's gradient collector, and P never requires a gradient
+        try (NoGrad noGrad = NoGrad.enter()) {
+            NDArray cls;
+            if (cache == null) {
+                if (dropout) {
+                    pformer.train();
+                } else {
+                    pformer.eval();
+                }
+                cls = pformer.cls(batch.text().idsArray(manager), batch.text().maskArray(manager));
             } else {
-                pformer.eval();
+                cls = HostArrays.floats(manager, new Shape(batch.size(), cache.hiddenSize()), cachedCls(batch, manager));
             }
-            cls = pformer.cls(batch.text().idsArray(manager), batch.text().maskArray(manager));
-        } else {
-            cls = HostArrays.floats(manager, new Shape(batch.size(), cache.hiddenSize()), cachedCls(batch, manager));
+            return pformer.prompts(cls);
         }
-        return pformer.prompts(cls).stopGradient();
     }
 
     private float[] cachedCls(ImageTextBatch batch, NDManager manager) {

@@ -1,0 +1,56 @@
+package org.pformer.model.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.pformer.model.bench.AlignmentOverheadBenchmark.PairedRatio;
+import org.pformer.model.bench.AlignmentOverheadBenchmark.Variant;
+
+/** The statistics of the paired alignment-overhead design (the timing itself is a benchmark, not a test). */
+class AlignmentOverheadBenchmarkTest {
+
+    @Test
+    void theMediansConfidenceIntervalUsesTheTabulatedOrderStatistics() {
+        // ranks of the distribution-free 95 % interval of a median (e.g. Conover, Practical Nonparametric Statistics)
+        assertThat(PairedRatio.orderStatisticRank(6)).isEqualTo(1);
+        assertThat(PairedRatio.orderStatisticRank(9)).isEqualTo(2);
+        assertThat(PairedRatio.orderStatisticRank(20)).isEqualTo(6);
+        assertThat(PairedRatio.orderStatisticRank(60)).isEqualTo(22);
+        assertThat(PairedRatio.orderStatisticRank(100)).isEqualTo(40);
+    }
+
+    @Test
+    void pairedRatiosAreTakenRoundByRound() {
+        // a machine that slows down round after round: each round's ratio is 1.01 whatever the drift
+        double[] base = new double[20];
+        double[] variant = new double[20];
+        for (int r = 0; r < base.length; r++) {
+            base[r] = 0.1 * (1 + r);
+            variant[r] = base[r] * 1.01;
+        }
+        variant[3] = base[3] * 3; // one round a burst of other work hit
+        PairedRatio pr = PairedRatio.of(variant, base);
+        assertThat(pr.median()).isCloseTo(1.01, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(pr.low()).isCloseTo(1.01, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(pr.high()).isCloseTo(1.01, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(pr.resolutionPercent()).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void theScheduleRunsEveryVariantInEveryPositionEquallyOften() {
+        List<List<Variant>> schedule = AlignmentOverheadBenchmark.schedule(60, new SplittableRandom(1));
+        assertThat(schedule).hasSize(60).allSatisfy(order -> assertThat(order).containsExactlyInAnyOrder(
+                Variant.values()));
+        for (int position = 0; position < Variant.values().length; position++) {
+            Map<Variant, Integer> counts = new EnumMap<>(Variant.class);
+            for (List<Variant> order : schedule) {
+                counts.merge(order.get(position), 1, Integer::sum);
+            }
+            assertThat(counts.values()).as("position %d", position).containsOnly(20);
+        }
+    }
+}

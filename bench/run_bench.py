@@ -205,8 +205,12 @@ class Bench:
                     temporal = {int(r["repeat"]): float(r["seconds"]) for r in mine}
                     before = statistics.median(float(r["before_s"]) + float(r["queue_s"]) for r in mine)
                     inside = statistics.median(float(r["activity_s"]) - direct[int(r["repeat"])] for r in mine)
+                    step = {p: statistics.median(float(r["step_ms"]) for r in stages
+                                                 if r["path"] == p and r["stage"] == stage)
+                            for p in ("direct", "temporal")}
                     fixed = (f"; of which workflow bookkeeping + wait for a worker {before:.2f} s, activity - direct "
-                             f"call {inside:+.2f} s")
+                             f"call {inside:+.2f} s; training step (median step_time_s) {step['direct']:.1f} ms direct,"
+                             f" {step['temporal']:.1f} ms in the worker ({(step['temporal'] / step['direct'] - 1) * 100:+.1f} %)")
                 d, t = list(direct.values()), list(temporal.values())
                 over = (statistics.median(t) / statistics.median(d) - 1) * 100
                 paired = statistics.median(temporal[r] / direct[r] - 1 for r in direct) * 100

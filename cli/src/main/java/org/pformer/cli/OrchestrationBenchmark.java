@@ -30,6 +30,8 @@ import org.pformer.activities.api.TaskQueues;
 import org.pformer.activities.stages.StageEnvironment;
 import org.pformer.activities.tracking.ExperimentTracker;
 import org.pformer.activities.tracking.MetricPoint;
+import org.mlflow.api.proto.Service;
+import org.mlflow.tracking.MlflowClient;
 import org.pformer.activities.tracking.RunKey;
 import org.pformer.config.ConfigLoader;
 import org.pformer.config.PipelineConfig;
@@ -75,6 +77,11 @@ public final class OrchestrationBenchmark {
     private static final List<String> BOOKKEEPING = List.of("Preflight", "StartTrackingRun", "LookupStage",
             "RecordStage", "EndTrackingRun");
 
+    /** The trainer's step time metric (without the listener's heartbeat and tracking calls). */
+    private static final String STEP_TIME = "step_time_s";
+    /** The stages whose training steps are compared. */
+    private static final List<StageName> TRAINED = List.of(StageName.PFORMER, StageName.STAGE1, StageName.STAGE2);
+
     private static final String USAGE = "usage: OrchestrationBenchmark [--config FILE] [--repeats N >= 1]"
             + " [--worker-log FILE]";
 
@@ -104,7 +111,8 @@ public final class OrchestrationBenchmark {
         Process worker = startWorker(queues, run, work.resolve("worker-state"), log);
         awaitReady(worker, log); // its start-up is no part of the first measurement
         Breakdown breakdown = new Breakdown();
-        try (TemporalConnection temporal = new TemporalConnection(env); StoreRegistry stores = new StoreRegistry()) {
+        try (TemporalConnection temporal = new TemporalConnection(env); StoreRegistry stores = new StoreRegistry();
+                MlflowClient mlflow = new MlflowClient(env.mlflowUri())) {
             System.out.printf(Locale.ROOT, "config %s (%s), %d repeats, queues %s*, worker log %s%n", configFile,
                     base.name(), repeats, run + "-", log);
             for (int r = 0; r < repeats; r++) {
@@ -123,10 +131,11 @@ public final class OrchestrationBenchmark {
                             throughTemporal(temporal, config, queues, workflowId);
                             seconds = (System.nanoTime() - t0) / 1e9;
                             breakdown.temporal(r, seconds, WorkflowTimeline.of(
-                                    temporal.client.fetchHistory(workflowId).getEvents()), workerCpu);
+                                    temporal.client.fetchHistory(workflowId).getEvents()), workerCpu,
+                                    workerStepTimes(mlflow, config, workflowId));
                         }
                     }
-                    breakdown.cpu(path, r, CpuTimes.of(env.state(), worker).minus(cpu));
+                    breakdown.cpu(path, r, CpuTimes.of(env.state(), worker), cpu);
                     if (!worker.isAlive()) {
                         throw new IllegalStateException("the worker JVM exited (" + worker.exitValue() + "); see "
                                 + log);
@@ -152,21 +161,21 @@ public final class OrchestrationBenchmark {
      * (the processes whose command line names the services' state directory, with their children: Temporal, the
      * MLflow server and its workers, the S3 server). Other users of the shared services count too.
      */
-    record CpuTimes(double bench, double worker, Map<String, Double> services) {
+    record CpuTimes(double bench, double worker, Map<String, Map<Long, Double>> services) {
 
         /** The local services by the name of their program: Temporal, MLflow (with its server workers), S3. */
         private static final List<String> SERVICES = List.of("temporal", "mlflow", "s3proxy");
 
         static CpuTimes of(Path serviceState, Process worker) {
             String marker = serviceState.toString();
-            Map<String, Double> services = new LinkedHashMap<>();
-            SERVICES.forEach(name -> services.put(name, 0.0));
+            Map<String, Map<Long, Double>> services = new LinkedHashMap<>();
+            SERVICES.forEach(name -> services.put(name, new java.util.HashMap<>()));
             ProcessHandle.allProcesses().forEach(p -> {
                 String cmd = p.info().commandLine().orElse("");
                 if (cmd.contains(marker)) {
-                    SERVICES.stream().filter(cmd::contains).findFirst().ifPresent(name -> services.merge(name,
-                            java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants())
-                                    .mapToDouble(CpuTimes::seconds).sum(), Double::sum));
+                    SERVICES.stream().filter(cmd::contains).findFirst().ifPresent(name -> java.util.stream.Stream
+                            .concat(java.util.stream.Stream.of(p), p.descendants())
+                            .forEach(q -> services.get(name).put(q.pid(), seconds(q))));
                 }
             });
             return new CpuTimes(seconds(ProcessHandle.current()), seconds(worker.toHandle()), services);
@@ -176,10 +185,15 @@ public final class OrchestrationBenchmark {
             return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
         }
 
-        CpuTimes minus(CpuTimes before) {
-            Map<String, Double> services = new LinkedHashMap<>();
-            this.services.forEach((k, v) -> services.put(k, v - before.services.getOrDefault(k, 0.0)));
-            return new CpuTimes(bench - before.bench, worker - before.worker, services);
+        /**
+         * CPU seconds of each service since {@code before}, process by process: a process started since counts
+         * whole, one that ended since (a restarted service) is not known and counts nothing.
+         */
+        Map<String, Double> servicesSince(CpuTimes before) {
+            Map<String, Double> out = new LinkedHashMap<>();
+            services.forEach((name, pids) -> out.put(name, pids.entrySet().stream().mapToDouble(e -> e.getValue()
+                    - before.services.getOrDefault(name, Map.of()).getOrDefault(e.getKey(), 0.0)).sum()));
+            return out;
         }
     }
 
@@ -237,12 +251,14 @@ public final class OrchestrationBenchmark {
                     .add(v);
         }
 
-        void cpu(String path, int repeat, CpuTimes cpu) {
+        void cpu(String path, int repeat, CpuTimes after, CpuTimes before) {
+            double bench = after.bench() - before.bench();
+            double worker = after.worker() - before.worker();
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "CPU path=%s repeat=%d bench_jvm_s=%.2f"
-                    + " worker_jvm_s=%.2f", path, repeat, cpu.bench(), cpu.worker()));
-            add("cpu " + path, "this JVM", cpu.bench());
-            add("cpu " + path, "worker JVM", cpu.worker());
-            cpu.services().forEach((name, seconds) -> {
+                    + " worker_jvm_s=%.2f", path, repeat, bench, worker));
+            add("cpu " + path, "this JVM", bench);
+            add("cpu " + path, "worker JVM", worker);
+            after.servicesSince(before).forEach((name, seconds) -> {
                 line.append(String.format(Locale.ROOT, " %s_s=%.2f", name, seconds));
                 add("cpu " + path, name, seconds);
             });
@@ -252,13 +268,22 @@ public final class OrchestrationBenchmark {
         void direct(int repeat, double seconds, Map<String, Double> stages) {
             System.out.printf(Locale.ROOT, "RESULT path=direct repeat=%d seconds=%.3f%n", repeat, seconds);
             add("pipeline", "direct", seconds);
+            Map<String, Double> steps = new LinkedHashMap<>();
+            stages.forEach((key, s) -> {
+                if (key.startsWith("step:")) {
+                    steps.put(key.substring("step:".length()), s);
+                }
+            });
             stages.forEach((stage, s) -> {
-                if (!stage.startsWith("cpu:")) {
+                if (!stage.contains(":")) {
                     double cpu = stages.get("cpu:" + stage);
-                    System.out.printf(Locale.ROOT, "STAGE path=direct repeat=%d stage=%s seconds=%.3f cpu_s=%.2f%n",
-                            repeat, stage, s, cpu);
+                    System.out.printf(Locale.ROOT, "STAGE path=direct repeat=%d stage=%s seconds=%.3f cpu_s=%.2f%s%n",
+                            repeat, stage, s, cpu, stepField(steps, stage));
                     add(stage, "direct", s);
                     add(stage, "direct cpu", cpu);
+                    if (TRAINED.stream().anyMatch(t -> t.id().equals(stage))) {
+                        add(stage, "direct step", steps.get(stage));
+                    }
                 }
             });
         }
@@ -268,7 +293,8 @@ public final class OrchestrationBenchmark {
          * then the tail (the last records and the tracking run's end) and the client's own share (starting the
          * workflow, receiving its result).
          */
-        void temporal(int repeat, double seconds, WorkflowTimeline t, CpuSampler workerCpu) {
+        void temporal(int repeat, double seconds, WorkflowTimeline t, CpuSampler workerCpu,
+                Map<String, Double> stepTimes) {
             System.out.printf(Locale.ROOT, "RESULT path=temporal repeat=%d seconds=%.3f%n", repeat, seconds);
             add("pipeline", "temporal", seconds);
             long anchor = t.started();
@@ -285,8 +311,11 @@ public final class OrchestrationBenchmark {
                 double cpu = acts.stream().mapToDouble(a -> workerCpu.between(a.started(), a.completed())).sum();
                 String stage = slice.getKey();
                 System.out.printf(Locale.ROOT, "STAGE path=temporal repeat=%d stage=%s seconds=%.3f before_s=%.3f"
-                        + " bookkeeping_s=%.3f workflow_tasks_s=%.3f queue_s=%.3f activity_s=%.3f cpu_s=%.2f%n", repeat,
-                        stage, total, before, bookkeeping, tasks, queue, run, cpu);
+                        + " bookkeeping_s=%.3f workflow_tasks_s=%.3f queue_s=%.3f activity_s=%.3f cpu_s=%.2f%s%n",
+                        repeat, stage, total, before, bookkeeping, tasks, queue, run, cpu, stepField(stepTimes, stage));
+                if (stepTimes.containsKey(stage)) {
+                    add(stage, "temporal step", stepTimes.get(stage));
+                }
                 add(stage, "temporal cpu", cpu);
                 add(stage, "temporal", total);
                 add(stage, "before", before);
@@ -304,6 +333,11 @@ public final class OrchestrationBenchmark {
                     t.completed()), client, t.localActivities().size(), t.workflowTasks().size());
             add("tail", "temporal", tail);
             add("client", "temporal", client);
+        }
+
+        private static String stepField(Map<String, Double> stepTimes, String stage) {
+            return stepTimes.containsKey(stage) && TRAINED.stream().anyMatch(t -> t.id().equals(stage))
+                    ? String.format(Locale.ROOT, " step_ms=%.2f", stepTimes.get(stage) * 1e3) : "";
         }
 
         /** Activity types per slice, in the workflow's order. */
@@ -327,9 +361,9 @@ public final class OrchestrationBenchmark {
         /** Medians (minima) per stage: both paths, the overhead and where it went. */
         void print() {
             System.out.println();
-            System.out.printf(Locale.ROOT, "%-11s %17s %17s %17s %9s | %15s %15s %15s %15s | %21s%n", "stage",
-                    "direct s", "temporal s", "overhead s", "overhead", "before stage s", "(bookkeeping)",
-                    "queue s", "activity-direct", "CPU s direct / worker");
+            System.out.printf(Locale.ROOT, "%-11s %17s %17s %17s %9s | %15s %15s %15s %15s | %29s | %s%n",
+                    "stage", "direct s", "temporal s", "overhead s", "overhead", "before stage s", "(bookkeeping)",
+                    "queue s", "activity-direct", "CPU s direct / worker", "step ms direct / worker");
             for (Map.Entry<String, Map<String, List<Double>>> e : values.entrySet()) {
                 Map<String, List<Double>> v = e.getValue();
                 if (e.getKey().startsWith("cpu ") || !v.containsKey("direct") || !v.containsKey("temporal")) {
@@ -342,6 +376,12 @@ public final class OrchestrationBenchmark {
                         median(v.get("queue")), median(v.get("activity")) - d, median(v.get("direct cpu")),
                         median(v.get("temporal cpu")), (median(v.get("temporal cpu")) / median(v.get("direct cpu"))
                                 - 1) * 100) : "";
+                if (v.containsKey("direct step") && v.containsKey("temporal step")) {
+                    double ds = median(v.get("direct step"));
+                    double ts = median(v.get("temporal step"));
+                    split += String.format(Locale.ROOT, " | %7.1f / %7.1f %+6.2f%%", ds * 1e3, ts * 1e3,
+                            (ts / ds - 1) * 100);
+                }
                 System.out.printf(Locale.ROOT, "%-11s %8.3f (%6.3f) %8.3f (%6.3f) %8.3f (%6.3f) %+8.2f%% | %s%n",
                         e.getKey(), d, min(v.get("direct")), t, min(v.get("temporal")), t - d,
                         min(v.get("temporal")) - min(v.get("direct")), (t / d - 1) * 100, split);
@@ -359,12 +399,7 @@ public final class OrchestrationBenchmark {
             System.out.println("(medians over repeats, minima in brackets; a stage's temporal time is its slice of the"
                     + " workflow history, from the previous stage's end to its own: the bookkeeping before it, the"
                     + " wait for a worker, its activity; CPU: this JVM during the direct call, the worker JVM during the"
-                    + " activity)");
-        }
-
-        private static double median(List<Double> xs) {
-            double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+                    + " activity; step: the median step_time_s the trainer reported)");
         }
 
         private static double min(List<Double> xs) {
@@ -439,8 +474,9 @@ public final class OrchestrationBenchmark {
 
     /** The workflow's stage chain (PipelineWorkflowImpl), called in this thread with no orchestration around it. */
     private static Map<String, Double> direct(PipelineConfig config, StoreRegistry stores, Path workRoot) {
+        UntrackedRuns tracker = new UntrackedRuns();
         StageActivityImplementations impls = new StageActivityImplementations(
-                new StageEnvironment(stores, new UntrackedRuns(), workRoot, () -> QUIET));
+                new StageEnvironment(stores, tracker, workRoot, () -> QUIET));
         Map<StageName, StageResult> done = new EnumMap<>(StageName.class);
         Chain chain = new Chain(config, done, new LinkedHashMap<>());
         List<StageName> base = config.usesWorld() ? List.of(StageName.FOUNDATION) : List.of();
@@ -468,7 +504,42 @@ public final class OrchestrationBenchmark {
         if (config.eval().retrieval().enabled()) {
             chain.run(StageName.EVAL_RETRIEVAL, plus(base, StageName.STAGE1), eval::evaluateRetrieval);
         }
+        tracker.stepTimes.forEach((stage, times) -> chain.seconds().put("step:" + stage, median(times)));
         return chain.seconds();
+    }
+
+    static double median(List<Double> xs) {
+        double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /**
+     * The median {@code step_time_s} of each trained stage of a workflow, as its worker logged it to MLflow (waits
+     * until each stage's run is FINISHED there: the tracker delivers in order, so its metrics are all in).
+     */
+    static Map<String, Double> workerStepTimes(MlflowClient mlflow, PipelineConfig config, String workflowId)
+            throws InterruptedException {
+        Map<String, Double> out = new LinkedHashMap<>();
+        String experiment = mlflow.getExperimentByName(config.name()).orElseThrow(() -> new IllegalStateException(
+                "no MLflow experiment " + config.name())).getExperimentId();
+        for (StageName stage : TRAINED) {
+            String key = workflowId + "/" + stage.id();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (true) {
+                List<Service.RunInfo> runs = mlflow.searchRuns(List.of(experiment), "tags.`" + RunKey.KEY_TAG
+                        + "` = '" + key + "'");
+                if (!runs.isEmpty() && runs.get(0).getStatus() == Service.RunStatus.FINISHED) {
+                    out.put(stage.id(), median(mlflow.getMetricHistory(runs.get(0).getRunId(), STEP_TIME).stream()
+                            .map(m -> m.getValue()).toList()));
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the MLflow run " + key + " did not finish within 2 minutes");
+                }
+                Thread.sleep(200);
+            }
+        }
+        return out;
     }
 
     /**
@@ -521,8 +592,13 @@ public final class OrchestrationBenchmark {
         }
     };
 
-    /** The direct path logs to no experiment tracker. */
+    /**
+     * The direct path logs to no experiment tracker; it keeps only the trainer's {@code step_time_s} points by stage
+     * (the run's name), to compare the training steps themselves with the worker's.
+     */
     private static final class UntrackedRuns implements ExperimentTracker {
+        final Map<String, List<Double>> stepTimes = new java.util.concurrent.ConcurrentHashMap<>();
+
         @Override
         public void startRun(RunKey run) {}
 
@@ -530,7 +606,10 @@ public final class OrchestrationBenchmark {
         public void logParams(RunKey run, Map<String, String> params) {}
 
         @Override
-        public void logMetrics(RunKey run, List<MetricPoint> points) {}
+        public void logMetrics(RunKey run, List<MetricPoint> points) {
+            points.stream().filter(p -> p.key().equals(STEP_TIME)).forEach(p -> stepTimes
+                    .computeIfAbsent(run.name(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(p.value()));
+        }
 
         @Override
         public void setTags(RunKey run, Map<String, String> tags) {}

@@ -80,6 +80,13 @@ class OptimizationTest extends ManagedTest {
         }
     }
 
+    /** The trajectory's parameters at their initial values. */
+    private FourParams fixtureModel(SafeTensors ref) {
+        FourParams model = new FourParams(ParameterFactory.forLoading(manager));
+        model.namedParameters().forEach((name, p) -> p.replace(load(ref, name + "_init")));
+        return model;
+    }
+
     /** The fixture's raw gradients of step {@code t} by parameter name (none for a parameter whose grad was None). */
     private Map<String, NDArray> fixtureGradients(SafeTensors ref, Module model, int t) throws IOException {
         Map<String, NDArray> grads = new LinkedHashMap<>();
@@ -100,8 +107,7 @@ class OptimizationTest extends ManagedTest {
     @Test
     void clippedAdamWFollowsPyTorchsTrajectoryIncludingParametersWithoutGradient() throws Exception {
         try (SafeTensors ref = SafeTensors.open(Fixtures.parity("adamw-trajectory.safetensors"))) {
-            FourParams model = new FourParams(ParameterFactory.forLoading(manager));
-            model.namedParameters().forEach((name, p) -> p.replace(load(ref, name + "_init")));
+            FourParams model = fixtureModel(ref);
             AdamW adam = new AdamW(model.trainableParameters(), AdamW.Hyper.DEFAULT, manager);
             double[] lrs = new ObjectMapper().readValue(ref.metadata().get("lr"), double[].class);
             double maxNorm = Double.parseDouble(ref.metadata().get("max_norm"));
@@ -136,8 +142,7 @@ class OptimizationTest extends ManagedTest {
     @Test
     void restoredStateContinuesExactlyAsTheUninterruptedOptimizer() throws Exception {
         try (SafeTensors ref = SafeTensors.open(Fixtures.parity("adamw-trajectory.safetensors"))) {
-            FourParams original = new FourParams(ParameterFactory.forLoading(manager));
-            original.namedParameters().forEach((name, p) -> p.replace(load(ref, name + "_init")));
+            FourParams original = fixtureModel(ref);
             AdamW adam = new AdamW(original.trainableParameters(), AdamW.Hyper.DEFAULT, manager);
             int half = 12;
             for (int t = 0; t < half; t++) {

@@ -49,8 +49,9 @@ import org.pformer.workflows.PipelineWorkflow;
  * stage implementations called directly, in the order the workflow calls them, in this JVM, without Temporal,
  * heartbeats or experiment tracking. Both use the same artifact store kind (a fresh
  * {@code s3://pformer-artifacts/<run>-…} prefix per run, so nothing is reused from the stage cache) and keep their
- * local download cache across repeats (the worker has a state directory of its own). Repeats alternate which path
- * goes first.
+ * local download cache across repeats (the worker has a state directory of its own). Before the timed repeats,
+ * both paths run the {@code --warmup-config} pipeline once, untimed, so that neither JVM compiles its code (the
+ * worker: Temporal's, gRPC's and the tracker's too) inside a measurement. Repeats alternate which path goes first.
  *
  * <p>Besides the whole pipeline, each stage is timed: directly, the call; through Temporal, its slice of the
  * workflow history (server timestamps): from the end of the previous stage's activity to the end of its own, split
@@ -67,7 +68,7 @@ import org.pformer.workflows.PipelineWorkflow;
  *
  * <pre>
  * java -cp … org.pformer.cli.OrchestrationBenchmark [--config infra/config/world-tiny.yaml] [--repeats 3]
- *     [--worker-log FILE]
+ *     [--warmup-config infra/config/world-tiny.yaml|none] [--worker-log FILE]
  * </pre>
  */
 public final class OrchestrationBenchmark {
@@ -83,7 +84,7 @@ public final class OrchestrationBenchmark {
     private static final List<StageName> TRAINED = List.of(StageName.PFORMER, StageName.STAGE1, StageName.STAGE2);
 
     private static final String USAGE = "usage: OrchestrationBenchmark [--config FILE] [--repeats N >= 1]"
-            + " [--worker-log FILE]";
+            + " [--warmup-config FILE|none] [--worker-log FILE]";
 
     private OrchestrationBenchmark() {}
 
@@ -91,11 +92,13 @@ public final class OrchestrationBenchmark {
         Path configFile = Path.of("infra/config/world-tiny.yaml");
         int repeats = 3;
         Path workerLog = null;
+        String warmup = "infra/config/world-tiny.yaml";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--config" -> configFile = Path.of(args[i + 1]);
                 case "--repeats" -> repeats = Integer.parseInt(args[i + 1]);
                 case "--worker-log" -> workerLog = Path.of(args[i + 1]);
+                case "--warmup-config" -> warmup = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; " + USAGE);
             }
         }
@@ -115,24 +118,35 @@ public final class OrchestrationBenchmark {
                 MlflowClient mlflow = new MlflowClient(env.mlflowUri())) {
             System.out.printf(Locale.ROOT, "config %s (%s), %d repeats, queues %s*, worker log %s%n", configFile,
                     base.name(), repeats, run + "-", log);
+            if (!warmup.equals("none")) {
+                // both JVMs compile the code of every stage, Temporal's and the tracker's before anything is timed
+                PipelineConfig small = ConfigLoader.load(Path.of(warmup));
+                long t0 = System.nanoTime();
+                direct(withStore(small, "s3://pformer-artifacts/" + run + "-warmup-direct"), stores,
+                        work.resolve("direct"));
+                throughTemporal(temporal, withStore(small, "s3://pformer-artifacts/" + run + "-warmup-temporal"),
+                        queues, run + "-warmup");
+                System.out.printf(Locale.ROOT, "WARMUP config=%s seconds=%.1f (both paths, untimed)%n", warmup,
+                        (System.nanoTime() - t0) / 1e9);
+            }
             for (int r = 0; r < repeats; r++) {
                 for (String path : r % 2 == 0 ? List.of("direct", "temporal") : List.of("temporal", "direct")) {
                     PipelineConfig config = withStore(base, "s3://pformer-artifacts/" + run + "-" + path + "-" + r);
                     CpuTimes cpu = CpuTimes.of(env.state(), worker);
                     long t0 = System.nanoTime();
                     if (path.equals("direct")) {
-                        Map<String, Double> stages = direct(config, stores, work.resolve("direct"));
+                        DirectRun stages = direct(config, stores, work.resolve("direct"));
                         double seconds = (System.nanoTime() - t0) / 1e9;
                         breakdown.direct(r, seconds, stages);
                     } else {
                         String workflowId = run + "-" + r;
                         double seconds;
                         try (CpuSampler workerCpu = new CpuSampler(worker.toHandle())) {
-                            throughTemporal(temporal, config, queues, workflowId);
+                            PipelineResult result = throughTemporal(temporal, config, queues, workflowId);
                             seconds = (System.nanoTime() - t0) / 1e9;
                             breakdown.temporal(r, seconds, WorkflowTimeline.of(
                                     temporal.client.fetchHistory(workflowId).getEvents()), workerCpu,
-                                    workerStepTimes(mlflow, config, workflowId));
+                                    workerTraining(mlflow, config, workflowId, result));
                         }
                     }
                     breakdown.cpu(path, r, CpuTimes.of(env.state(), worker), cpu);
@@ -265,26 +279,15 @@ public final class OrchestrationBenchmark {
             System.out.println(line);
         }
 
-        void direct(int repeat, double seconds, Map<String, Double> stages) {
+        void direct(int repeat, double seconds, DirectRun run) {
             System.out.printf(Locale.ROOT, "RESULT path=direct repeat=%d seconds=%.3f%n", repeat, seconds);
             add("pipeline", "direct", seconds);
-            Map<String, Double> steps = new LinkedHashMap<>();
-            stages.forEach((key, s) -> {
-                if (key.startsWith("step:")) {
-                    steps.put(key.substring("step:".length()), s);
-                }
-            });
-            stages.forEach((stage, s) -> {
-                if (!stage.contains(":")) {
-                    double cpu = stages.get("cpu:" + stage);
-                    System.out.printf(Locale.ROOT, "STAGE path=direct repeat=%d stage=%s seconds=%.3f cpu_s=%.2f%s%n",
-                            repeat, stage, s, cpu, stepField(steps, stage));
-                    add(stage, "direct", s);
-                    add(stage, "direct cpu", cpu);
-                    if (TRAINED.stream().anyMatch(t -> t.id().equals(stage))) {
-                        add(stage, "direct step", steps.get(stage));
-                    }
-                }
+            run.seconds().forEach((stage, s) -> {
+                double cpu = run.cpu().get(stage);
+                System.out.printf(Locale.ROOT, "STAGE path=direct repeat=%d stage=%s seconds=%.3f cpu_s=%.2f%s%n",
+                        repeat, stage, s, cpu, trainingFields(run.training().get(stage), s, "direct", stage));
+                add(stage, "direct", s);
+                add(stage, "direct cpu", cpu);
             });
         }
 
@@ -294,7 +297,7 @@ public final class OrchestrationBenchmark {
          * workflow, receiving its result).
          */
         void temporal(int repeat, double seconds, WorkflowTimeline t, CpuSampler workerCpu,
-                Map<String, Double> stepTimes) {
+                Map<String, Training> training) {
             System.out.printf(Locale.ROOT, "RESULT path=temporal repeat=%d seconds=%.3f%n", repeat, seconds);
             add("pipeline", "temporal", seconds);
             long anchor = t.started();
@@ -312,10 +315,8 @@ public final class OrchestrationBenchmark {
                 String stage = slice.getKey();
                 System.out.printf(Locale.ROOT, "STAGE path=temporal repeat=%d stage=%s seconds=%.3f before_s=%.3f"
                         + " bookkeeping_s=%.3f workflow_tasks_s=%.3f queue_s=%.3f activity_s=%.3f cpu_s=%.2f%s%n",
-                        repeat, stage, total, before, bookkeeping, tasks, queue, run, cpu, stepField(stepTimes, stage));
-                if (stepTimes.containsKey(stage)) {
-                    add(stage, "temporal step", stepTimes.get(stage));
-                }
+                        repeat, stage, total, before, bookkeeping, tasks, queue, run, cpu,
+                        trainingFields(training.get(stage), run, "temporal", stage));
                 add(stage, "temporal cpu", cpu);
                 add(stage, "temporal", total);
                 add(stage, "before", before);
@@ -335,9 +336,20 @@ public final class OrchestrationBenchmark {
             add("client", "temporal", client);
         }
 
-        private static String stepField(Map<String, Double> stepTimes, String stage) {
-            return stepTimes.containsKey(stage) && TRAINED.stream().anyMatch(t -> t.id().equals(stage))
-                    ? String.format(Locale.ROOT, " step_ms=%.2f", stepTimes.get(stage) * 1e3) : "";
+        /**
+         * For a trained stage: its steps, mean step time, and the time of the call or activity outside the training
+         * steps (preparation, heartbeats and tracking calls, checkpoints, publishing): what orchestration can add to,
+         * with the steps' own speed — which a shared machine's load moves by several per cent — taken out.
+         */
+        private String trainingFields(Training training, double seconds, String path, String stage) {
+            if (training == null) {
+                return "";
+            }
+            double outside = seconds - training.steps() * training.meanStep();
+            add(stage, path + " step", training.meanStep());
+            add(stage, path + " outside", outside);
+            return String.format(Locale.ROOT, " steps=%d mean_step_ms=%.2f outside_steps_s=%.3f", training.steps(),
+                    training.meanStep() * 1e3, outside);
         }
 
         /** Activity types per slice, in the workflow's order. */
@@ -361,9 +373,10 @@ public final class OrchestrationBenchmark {
         /** Medians (minima) per stage: both paths, the overhead and where it went. */
         void print() {
             System.out.println();
-            System.out.printf(Locale.ROOT, "%-11s %17s %17s %17s %9s | %15s %15s %15s %15s | %29s | %s%n",
+            System.out.printf(Locale.ROOT, "%-11s %17s %17s %17s %9s | %15s %15s %15s %15s | %29s | %s | %s%n",
                     "stage", "direct s", "temporal s", "overhead s", "overhead", "before stage s", "(bookkeeping)",
-                    "queue s", "activity-direct", "CPU s direct / worker", "step ms direct / worker");
+                    "queue s", "activity-direct", "CPU s direct / worker", "step ms direct / worker",
+                    "outside steps s");
             for (Map.Entry<String, Map<String, List<Double>>> e : values.entrySet()) {
                 Map<String, List<Double>> v = e.getValue();
                 if (e.getKey().startsWith("cpu ") || !v.containsKey("direct") || !v.containsKey("temporal")) {
@@ -379,8 +392,9 @@ public final class OrchestrationBenchmark {
                 if (v.containsKey("direct step") && v.containsKey("temporal step")) {
                     double ds = median(v.get("direct step"));
                     double ts = median(v.get("temporal step"));
-                    split += String.format(Locale.ROOT, " | %7.1f / %7.1f %+6.2f%%", ds * 1e3, ts * 1e3,
-                            (ts / ds - 1) * 100);
+                    split += String.format(Locale.ROOT, " | %7.1f / %7.1f %+6.2f%% | %7.2f / %7.2f", ds * 1e3,
+                            ts * 1e3, (ts / ds - 1) * 100, median(v.get("direct outside")),
+                            median(v.get("temporal outside")));
                 }
                 System.out.printf(Locale.ROOT, "%-11s %8.3f (%6.3f) %8.3f (%6.3f) %8.3f (%6.3f) %+8.2f%% | %s%n",
                         e.getKey(), d, min(v.get("direct")), t, min(v.get("temporal")), t - d,
@@ -399,7 +413,8 @@ public final class OrchestrationBenchmark {
             System.out.println("(medians over repeats, minima in brackets; a stage's temporal time is its slice of the"
                     + " workflow history, from the previous stage's end to its own: the bookkeeping before it, the"
                     + " wait for a worker, its activity; CPU: this JVM during the direct call, the worker JVM during the"
-                    + " activity; step: the median step_time_s the trainer reported)");
+                    + " activity; step: the mean step_time_s the trainer logged; outside steps: the call or activity less"
+                    + " steps x mean step)");
         }
 
         private static double min(List<Double> xs) {
@@ -459,8 +474,8 @@ public final class OrchestrationBenchmark {
         }
     }
 
-    private static void throughTemporal(TemporalConnection temporal, PipelineConfig config, TaskQueues queues,
-            String workflowId) throws Exception {
+    private static PipelineResult throughTemporal(TemporalConnection temporal, PipelineConfig config,
+            TaskQueues queues, String workflowId) throws Exception {
         PipelineWorkflow wf = temporal.client.newWorkflowStub(PipelineWorkflow.class, WorkflowOptions.newBuilder()
                 .setWorkflowId(workflowId)
                 .setTaskQueue(queues.pipeline())
@@ -468,17 +483,23 @@ public final class OrchestrationBenchmark {
                 .setTypedSearchAttributes(RunCommand.searchAttributes(config))
                 .build());
         WorkflowClient.start(wf::run, new PipelineRequest(config, "orchestration-benchmark", null, "bench", queues));
-        io.temporal.client.WorkflowStub.fromTyped(wf).getResultAsync(PipelineResult.class)
+        return io.temporal.client.WorkflowStub.fromTyped(wf).getResultAsync(PipelineResult.class)
                 .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** A trained stage: its optimizer steps and mean step time (s, the trainer's {@code step_time_s}). */
+    record Training(long steps, double meanStep) {}
+
+    /** The direct path's stage times and CPU seconds (the evaluations summed as "evals") and its trained stages. */
+    record DirectRun(Map<String, Double> seconds, Map<String, Double> cpu, Map<String, Training> training) {}
+
     /** The workflow's stage chain (PipelineWorkflowImpl), called in this thread with no orchestration around it. */
-    private static Map<String, Double> direct(PipelineConfig config, StoreRegistry stores, Path workRoot) {
+    private static DirectRun direct(PipelineConfig config, StoreRegistry stores, Path workRoot) {
         UntrackedRuns tracker = new UntrackedRuns();
         StageActivityImplementations impls = new StageActivityImplementations(
                 new StageEnvironment(stores, tracker, workRoot, () -> QUIET));
         Map<StageName, StageResult> done = new EnumMap<>(StageName.class);
-        Chain chain = new Chain(config, done, new LinkedHashMap<>());
+        Chain chain = new Chain(config, done, new LinkedHashMap<>(), new LinkedHashMap<>());
         List<StageName> base = config.usesWorld() ? List.of(StageName.FOUNDATION) : List.of();
         if (config.usesWorld()) {
             chain.run(StageName.FOUNDATION, List.of(), find(impls, StageActivities.FoundationActivities.class)
@@ -504,8 +525,17 @@ public final class OrchestrationBenchmark {
         if (config.eval().retrieval().enabled()) {
             chain.run(StageName.EVAL_RETRIEVAL, plus(base, StageName.STAGE1), eval::evaluateRetrieval);
         }
-        tracker.stepTimes.forEach((stage, times) -> chain.seconds().put("step:" + stage, median(times)));
-        return chain.seconds();
+        Map<String, Training> training = new LinkedHashMap<>();
+        for (StageName stage : TRAINED) {
+            if (done.containsKey(stage) && tracker.stepTimes.containsKey(stage.id())) {
+                training.put(stage.id(), new Training(done.get(stage).steps(), mean(tracker.stepTimes.get(stage.id()))));
+            }
+        }
+        return new DirectRun(chain.seconds(), chain.cpu(), training);
+    }
+
+    private static double mean(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 
     static double median(List<Double> xs) {
@@ -514,23 +544,26 @@ public final class OrchestrationBenchmark {
     }
 
     /**
-     * The median {@code step_time_s} of each trained stage of a workflow, as its worker logged it to MLflow (waits
+     * Steps and mean {@code step_time_s} of each trained stage of a workflow, as its worker logged it to MLflow (waits
      * until each stage's run is FINISHED there: the tracker delivers in order, so its metrics are all in).
      */
-    static Map<String, Double> workerStepTimes(MlflowClient mlflow, PipelineConfig config, String workflowId)
-            throws InterruptedException {
-        Map<String, Double> out = new LinkedHashMap<>();
+    static Map<String, Training> workerTraining(MlflowClient mlflow, PipelineConfig config, String workflowId,
+            PipelineResult result) throws InterruptedException {
+        Map<String, Training> out = new LinkedHashMap<>();
         String experiment = mlflow.getExperimentByName(config.name()).orElseThrow(() -> new IllegalStateException(
                 "no MLflow experiment " + config.name())).getExperimentId();
         for (StageName stage : TRAINED) {
+            if (!result.stages().containsKey(stage)) {
+                continue;
+            }
             String key = workflowId + "/" + stage.id();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
             while (true) {
                 List<Service.RunInfo> runs = mlflow.searchRuns(List.of(experiment), "tags.`" + RunKey.KEY_TAG
                         + "` = '" + key + "'");
                 if (!runs.isEmpty() && runs.get(0).getStatus() == Service.RunStatus.FINISHED) {
-                    out.put(stage.id(), median(mlflow.getMetricHistory(runs.get(0).getRunId(), STEP_TIME).stream()
-                            .map(m -> m.getValue()).toList()));
+                    out.put(stage.id(), new Training(result.stages().get(stage).steps(), mean(mlflow.getMetricHistory(
+                            runs.get(0).getRunId(), STEP_TIME).stream().map(m -> m.getValue()).toList())));
                     break;
                 }
                 if (System.nanoTime() > deadline) {
@@ -544,9 +577,10 @@ public final class OrchestrationBenchmark {
 
     /**
      * Runs stages in order, keeping their results, wall times and CPU seconds of this JVM (the evaluations' summed as
-     * "evals", the CPU under "cpu:" + stage).
+     * "evals").
      */
-    private record Chain(PipelineConfig config, Map<StageName, StageResult> done, Map<String, Double> seconds) {
+    private record Chain(PipelineConfig config, Map<StageName, StageResult> done, Map<String, Double> seconds,
+            Map<String, Double> cpu) {
         void run(StageName stage, List<StageName> upstream, Function<StageRequest, StageResult> activity) {
             Map<StageName, StageResult> ups = new EnumMap<>(StageName.class);
             List<String> keys = new ArrayList<>();
@@ -561,7 +595,7 @@ public final class OrchestrationBenchmark {
             done.put(stage, activity.apply(new StageRequest(id, id, config, stage, key, ups)));
             String slice = stage.id().startsWith("eval-") ? "evals" : stage.id();
             seconds.merge(slice, (System.nanoTime() - t0) / 1e9, Double::sum);
-            seconds.merge("cpu:" + slice, CpuTimes.seconds(ProcessHandle.current()) - cpu0, Double::sum);
+            cpu.merge(slice, CpuTimes.seconds(ProcessHandle.current()) - cpu0, Double::sum);
         }
     }
 

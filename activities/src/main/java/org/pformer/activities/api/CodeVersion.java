@@ -12,7 +12,7 @@ import org.pformer.config.StageName;
 public final class CodeVersion {
 
     private static final Map<StageName, Integer> VERSIONS = new EnumMap<>(Map.of(
-            StageName.FOUNDATION, 2, // 2: AdamW through libtorch's fused update (other rounding)
+            StageName.FOUNDATION, 3, // 2: fused AdamW (other rounding); 3: keeps the CLIP text tower (text_encoder)
             StageName.INGEST, 1,
             StageName.PFORMER, 3, // 2: reports the sentence-similarity check; 3: fused AdamW
             StageName.STAGE1, 3, // 2: the Q-Former starts from models.text_encoder.weights when given; 3: fused AdamW

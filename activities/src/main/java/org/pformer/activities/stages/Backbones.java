@@ -48,19 +48,24 @@ public final class Backbones {
     public static final String WORLD = "world";
     public static final String VISION = "vision";
     public static final String LLM = "llm";
+    public static final String TEXT_ENCODER = "text_encoder";
 
     private final PipelineConfig config;
     private final Path worldDir;
     private final WorldManifest world;
     private final Path visionWeights;
     private final Path llmWeights;
+    /** The FOUNDATION's text tower on the world; null otherwise. */
+    private final Path worldTextEncoder;
 
-    private Backbones(PipelineConfig config, Path worldDir, WorldManifest world, Path visionWeights, Path llmWeights) {
+    private Backbones(PipelineConfig config, Path worldDir, WorldManifest world, Path visionWeights, Path llmWeights,
+            Path worldTextEncoder) {
         this.config = config;
         this.worldDir = worldDir;
         this.world = world;
         this.visionWeights = visionWeights;
         this.llmWeights = llmWeights;
+        this.worldTextEncoder = worldTextEncoder;
     }
 
     /** The backbones of a request: from its FOUNDATION upstream on the world, from the configuration otherwise. */
@@ -69,17 +74,20 @@ public final class Backbones {
         if (config.usesWorld()) {
             StageResult foundation = request.upstream(StageName.FOUNDATION);
             Path dir = artifacts.directory(foundation.artifact(WORLD));
+            // the world's pre-trained text encoder: the FOUNDATION's CLIP text tower (absent before code version 3)
+            Path textEncoder = foundation.artifacts().containsKey(TEXT_ENCODER)
+                    ? artifacts.file(foundation.artifact(TEXT_ENCODER)) : null;
             return new Backbones(config, dir, WorldManifest.read(dir), artifacts.file(foundation.artifact(VISION)),
-                    artifacts.file(foundation.artifact(LLM)));
+                    artifacts.file(foundation.artifact(LLM)), textEncoder);
         }
         ModelsConfig m = config.models();
         return new Backbones(config, null, null, optionalPath(m.vision().weights()),
-                optionalPath(m.llm().weights()));
+                optionalPath(m.llm().weights()), null);
     }
 
     /** Backbones of the world generated in {@code worldDir} (the FOUNDATION stage itself, before any weights). */
     static Backbones ofWorld(PipelineConfig config, Path worldDir, WorldManifest world) {
-        return new Backbones(config, worldDir, world, null, null);
+        return new Backbones(config, worldDir, world, null, null, null);
     }
 
     private static Path optionalPath(String p) {
@@ -179,8 +187,8 @@ public final class Backbones {
 
     /**
      * The text encoder's architecture (P-Former encoder, Q-Former base). BERT-base for real runs; on the world, a
-     * BERT of the world's text-tower size over the world's word-piece vocabulary (initialised at random: the world
-     * ships no pre-trained BERT).
+     * BERT of the world's text-tower size over the world's word-piece vocabulary (its pre-trained weights are the
+     * FOUNDATION's CLIP text tower, see {@link #textEncoderWeights()}).
      */
     public BertConfig textEncoderConfig(int vocabSize) {
         String preset = lower(config.models().textEncoder().preset());
@@ -190,10 +198,16 @@ public final class Backbones {
         return worldPreset("models.text_encoder.preset", preset).textTower(vocabSize);
     }
 
-    /** Pre-trained text-encoder weights (HF BERT names), or null for a random initialisation. */
+    /**
+     * Pre-trained text-encoder weights (HF BERT names): {@code models.text_encoder.weights}, or on the world the
+     * FOUNDATION's text tower; null for a random initialisation.
+     */
     public Path textEncoderWeights() throws NoSuchFileException {
         String w = config.models().textEncoder().weights();
-        return w == null ? null : required(w, "models.text_encoder.weights");
+        if (w != null) {
+            return required(w, "models.text_encoder.weights");
+        }
+        return worldTextEncoder;
     }
 
     /**

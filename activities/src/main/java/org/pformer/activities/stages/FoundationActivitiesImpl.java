@@ -97,7 +97,9 @@ public final class FoundationActivitiesImpl implements FoundationActivities {
             long total = visionPlan.steps() + llmPlan.steps();
 
             ArtifactRef vision = run.store().find(run.key("out/" + ClipVisionTraining.VIT_FILE)).orElse(null);
-            if (vision == null) {
+            ArtifactRef textEncoder = run.store().find(run.key("out/" + ClipVisionTraining.TEXT_ENCODER_FILE))
+                    .orElse(null);
+            if (vision == null || textEncoder == null) {
                 TrainingBridge bridge = new TrainingBridge(run, config.foundation().vision().logEvery(), "vision", 0,
                         total).resumedFrom(restored);
                 Path out = Files.createDirectories(run.workDir().resolve("vision-out"));
@@ -116,12 +118,15 @@ public final class FoundationActivitiesImpl implements FoundationActivities {
                     metrics.putAll(r.after().asMetrics("vision.after."));
                 }
                 bridge.lastMetrics().forEach((k, v) -> metrics.put("vision." + k, v));
+                // the text tower is kept too: the world's pre-trained text encoder (BERT-base's stand-in)
+                textEncoder = run.putFile("out/" + ClipVisionTraining.TEXT_ENCODER_FILE, r.textEncoder());
                 vision = run.putFile("out/" + ClipVisionTraining.VIT_FILE, r.vit());
                 run.putBytes("out/vision-metrics.json", json(metrics));
             } else {
                 metrics.putAll(readMetrics(run, "out/vision-metrics.json"));
             }
             artifacts.put(Backbones.VISION, vision);
+            artifacts.put(Backbones.TEXT_ENCODER, textEncoder);
 
             // phase 2: the LLM
             TrainingBridge bridge = new TrainingBridge(run, config.foundation().llm().logEvery(), "llm",

@@ -23,25 +23,29 @@ import org.pformer.model.vit.VitConfig;
 /**
  * Trains the world's stand-in for EVA-CLIP ViT-g (BENCHMARK.md): a {@link ClipModel} with CLIP's symmetric InfoNCE
  * ({@link ClipObjective}) on the world's "web" image-caption set, then keeps the image tower. Writes {@value
- * #VIT_FILE} (HF {@code ViTModel} names, loadable with {@link NameMapping#VIT} exactly as real weights) and, for
- * inspection, {@value #CLIP_FILE} (the whole dual encoder).
+ * #VIT_FILE} (HF {@code ViTModel} names, loadable with {@link NameMapping#VIT} exactly as real weights), {@value
+ * #TEXT_ENCODER_FILE} (the text tower, HF {@code BertModel} names: the world's stand-in for the pre-trained BERT-base
+ * that BLIP-2 starts its Q-Former from) and, for inspection, {@value #CLIP_FILE} (the whole dual encoder).
  */
 public final class ClipVisionTraining {
 
     public static final String VIT_FILE = "vit.safetensors";
     public static final String CLIP_FILE = "clip.safetensors";
+    public static final String TEXT_ENCODER_FILE = "text_encoder.safetensors";
 
     /**
      * @param completed whether all planned steps ran (false: stopped on request, after a checkpoint)
      * @param step optimizer steps completed
      * @param vit the kept image tower (null unless completed)
      * @param vitSha256 its SHA-256 (null unless completed)
+     * @param textEncoder the kept text tower, HF BERT names (null unless completed)
      * @param clip the whole dual encoder (null unless completed)
      * @param before held-out retrieval of the initial model (null without held-out pairs)
      * @param after held-out retrieval of the trained model (null unless completed, or without held-out pairs)
      * @param lastStepMetrics the last step's metrics in this call (empty if none ran)
      */
-    public record Result(boolean completed, long step, Path vit, String vitSha256, Path clip, RetrievalReport before,
+    public record Result(boolean completed, long step, Path vit, String vitSha256, Path textEncoder, Path clip,
+                         RetrievalReport before,
                          RetrievalReport after, Map<String, Double> lastStepMetrics) {}
 
     private ClipVisionTraining() {}
@@ -62,18 +66,21 @@ public final class ClipVisionTraining {
             FoundationRun.Outcome outcome = FoundationRun.train(clip, new ClipObjective(clip), source, plan, options,
                     listener, stop);
             if (!outcome.completed()) {
-                return new Result(false, outcome.step(), null, null, null, before, null, outcome.lastStepMetrics());
+                return new Result(false, outcome.step(), null, null, null, null, before, null,
+                        outcome.lastStepMetrics());
             }
             RetrievalReport after = heldOut.isEmpty() ? null : evaluate(clip, heldOut, params);
             FoundationRun.Written vit = FoundationRun.save(clip.vision(), options.outputDir().resolve(VIT_FILE),
                     hfConfig(config.vision()));
+            Path textEncoder = FoundationRun.save(clip.text(), options.outputDir().resolve(TEXT_ENCODER_FILE),
+                    FoundationRun.JSON.valueToTree(config.text())).file();
             ObjectNode clipConfig = FoundationRun.JSON.createObjectNode();
             clipConfig.put("model_type", "pformer-world-clip");
             clipConfig.set("vision_config", hfConfig(config.vision()));
             clipConfig.set("text_config", FoundationRun.JSON.valueToTree(config.text()));
             clipConfig.put("projection_dim", config.embedDim());
             Path clipFile = FoundationRun.save(clip, options.outputDir().resolve(CLIP_FILE), clipConfig).file();
-            return new Result(true, outcome.step(), vit.file(), vit.sha256(), clipFile, before, after,
+            return new Result(true, outcome.step(), vit.file(), vit.sha256(), textEncoder, clipFile, before, after,
                     outcome.lastStepMetrics());
         }
     }

@@ -8,8 +8,8 @@ import org.pformer.model.vit.VitConfig;
 
 /**
  * Sizes of the shipped world's stand-ins for the paper's frozen backbones (BENCHMARK.md): a small ViT trained
- * CLIP-style (for EVA-CLIP ViT-g) with its throw-away BERT text tower, and a small OPT-style causal LM (for
- * OPT-2.7b). The one place these sizes live: the Q-Former's cross-attention width is {@link
+ * CLIP-style (for EVA-CLIP ViT-g) whose BERT text tower is kept as the world's pre-trained text encoder (for
+ * BERT-base, which starts the P-Former and the Q-Former), and a small OPT-style causal LM (for OPT-2.7b). The one place these sizes live: the Q-Former's cross-attention width is {@link
  * Preset#visionWidth()} and the P-Former prompt / stage-2 projection width H_llm is {@link Preset#llmWidth()}.
  *
  * <p>Images are cut into an 8 × 8 grid of patches whatever the resolution (64 px → 8 px patches, 32 px → 4 px),
@@ -25,7 +25,7 @@ public final class FoundationPresets {
      * @param heads attention heads of every tower
      * @param visionWidth ViT width (the Q-Former's cross-attention key/value width)
      * @param visionLayers ViT layers
-     * @param textWidth width of the CLIP text tower (discarded after training)
+     * @param textWidth width of the CLIP text tower (kept: the world's text encoder)
      * @param textLayers layers of the CLIP text tower
      * @param embedDim shared CLIP embedding width
      * @param textPositions positions of the CLIP text tower (longest caption, in word pieces)

@@ -360,6 +360,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--threads", type=int, required=True)
     ap.add_argument("--size", choices=sorted(SIZES), default="world-default")
+    ap.add_argument("--profile", metavar="TRACE_JSON",
+                    help="after the timed steps, profile --profile-steps more with torch.profiler (chrome trace)")
+    ap.add_argument("--profile-steps", type=int, default=10)
     a = ap.parse_args()
     global HEADS, WIDTH, LAYERS, FFN
     HEADS, WIDTH, LAYERS, FFN = SIZES[a.size]
@@ -428,6 +431,12 @@ def main():
     for _ in range(a.steps):
         ms, loss = step()
         times.append(ms)
+    if a.profile:
+        # the same libtorch profiler the Java side starts (JniUtils.startProfile), for bench/profile_compare.py
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], record_shapes=True) as prof:
+            for _ in range(a.profile_steps):
+                step()
+        prof.export_chrome_trace(a.profile)
     print(f"RESULT model={a.model} mean_ms={statistics.fmean(times):.3f} median_ms={statistics.median(times):.3f} "
           f"steps={a.steps} warmup={a.warmup} batch={b} trainable={sum(p.numel() for p in trainable)} "
           f"frozen={frozen} threads={torch.get_num_threads()} torch={torch.__version__} loss={loss:.4f}")

@@ -62,7 +62,7 @@ import org.pformer.model.vit.VitModel;
  *
  * <pre>
  * java -cp … org.pformer.model.bench.StepTimeBenchmark --model pformer|stage1|stage2|eval [--steps 30] [--warmup 5]
- *     [--batch N] [--rss-every N] [--size world-default|large]
+ *     [--batch N] [--rss-every N] [--size world-default|large] [--profile TRACE_JSON [--profile-steps 10]]
  * </pre>
  */
 public final class StepTimeBenchmark {
@@ -84,6 +84,8 @@ public final class StepTimeBenchmark {
         int batch = Integer.parseInt(option(args, "--batch", model.equals("pformer") ? "64" : "32"));
         int rssEvery = Integer.parseInt(option(args, "--rss-every", "0"));
         String size = option(args, "--size", WORLD_DEFAULT);
+        String profile = option(args, "--profile", null);
+        int profileSteps = profile == null ? 0 : Integer.parseInt(option(args, "--profile-steps", "10"));
         if (steps <= 0 || warmup < 0 || batch < 2 || rssEvery < 0) {
             throw new IllegalArgumentException("need --steps > 0, --warmup >= 0, --batch >= 2, --rss-every >= 0");
         }
@@ -164,7 +166,7 @@ public final class StepTimeBenchmark {
                         + "'; expected pformer, stage1, stage2 or eval");
             };
             if (run != null) {
-                run.measure(model, batch, steps, warmup, rssEvery, rssStart);
+                run.measure(model, batch, steps, warmup, rssEvery, rssStart, profile, profileSteps);
             }
         }
     }
@@ -173,13 +175,15 @@ public final class StepTimeBenchmark {
     private record Run<B>(Module model, Objective<B> objective, BatchSource<B> source, Module... frozen) {
 
         @SuppressWarnings("unchecked")
-        void measure(String name, int batch, int steps, int warmup, int rssEvery, double rssStart) {
+        void measure(String name, int batch, int steps, int warmup, int rssEvery, double rssStart, String profile,
+                int profileSteps) {
             long frozenCount = 0;
             for (Module m : frozen) {
                 frozenCount += m.parameterCount();
             }
             try (Trainer<B> trainer = new Trainer<>(model, (Objective<B>) objective, source,
-                    new Trainer.Config(SEED, batch, 1, new LrSchedule(1e-4, 1e-5, 1e-6, 0, warmup + steps),
+                    new Trainer.Config(SEED, batch, 1,
+                            new LrSchedule(1e-4, 1e-5, 1e-6, 0, warmup + steps + profileSteps),
                             AdamW.Hyper.DEFAULT, 1.0),
                     new TrainingListener() {
                         @Override
@@ -200,6 +204,14 @@ public final class StepTimeBenchmark {
                         model.trainableParameters().values().stream().mapToLong(q -> q.shape().size()).sum(), frozenCount, JniUtils.getNumThreads(),
                         rssStart, ProcessMemory.rssMib(), ProcessMemory.peakRssMib(),
                         log.get(log.size() - 1).get("loss"));
+                if (profile != null) {
+                    // libtorch's autograd profiler (as torch.profiler on the reference side): a chrome trace of
+                    // every aten operator of the next steps, for bench/profile_compare.py
+                    JniUtils.startProfile(false, true, false);
+                    trainer.train(warmup + steps + profileSteps);
+                    JniUtils.stopProfile(profile);
+                    System.out.printf(Locale.ROOT, "PROFILE steps=%d trace=%s%n", profileSteps, profile);
+                }
             }
             if (objective instanceof AutoCloseable c) {
                 try {

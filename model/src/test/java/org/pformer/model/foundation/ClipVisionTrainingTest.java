@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pformer.model.ManagedTest;
 import org.pformer.model.bench.SyntheticShapes;
 import org.pformer.model.bert.BertConfig;
+import org.pformer.model.bert.BertModel;
 import org.pformer.model.data.ImageTextBatch;
 import org.pformer.model.io.NameMapping;
 import org.pformer.model.io.SafeTensors;
@@ -98,6 +99,17 @@ class ClipVisionTrainingTest extends ManagedTest {
             NDArray pixels = heldOut.get(0).pixelsArray(m);
             assertThat(vit.forward(pixels).toFloatArray())
                     .containsExactly(reloaded.vision().forward(pixels).toFloatArray());
+
+            // text_encoder.safetensors: the text tower in HF BertModel names, loaded as real BERT-base weights are
+            assertThat(result.textEncoder()).isEqualTo(tmp.resolve(ClipVisionTraining.TEXT_ENCODER_FILE));
+            BertModel bert = new BertModel(ParameterFactory.forLoading(m), config().text());
+            assertThat(WeightLoader.load(bert, result.textEncoder(), NameMapping.BERT).loaded())
+                    .hasSize(bert.namedParameters().size());
+            bert.eval();
+            NDArray ids = heldOut.get(0).text().idsArray(m);
+            NDArray mask = heldOut.get(0).text().maskArray(m);
+            assertThat(bert.forward(ids, mask).toFloatArray())
+                    .containsExactly(reloaded.text().forward(ids, mask).toFloatArray());
         }
     }
 
@@ -121,6 +133,7 @@ class ClipVisionTrainingTest extends ManagedTest {
         assertThat(stopped.completed()).isFalse();
         assertThat(stopped.step()).isEqualTo(3);
         assertThat(stopped.vit()).isNull();
+        assertThat(stopped.textEncoder()).isNull();
         assertThat(stopped.before()).isEqualTo(a.before());
         assertThat(resumedOut.resolve(ClipVisionTraining.VIT_FILE)).doesNotExist();
         assertThat(written).extracting(TrainingListener.CheckpointInfo::step).containsExactly(3L);

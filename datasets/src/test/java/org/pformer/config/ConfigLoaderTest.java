@@ -35,13 +35,19 @@ class ConfigLoaderTest {
         // values not written in the file come from the paper's defaults
         assertThat(demo.pformer().contrastive()).isEqualTo("simcse");
         assertThat(demo.eval().vqa().generation().lengthPenalty()).isEqualTo(-1.0);
-        assertThat(demo.eval().vqa().generation().prompt()).isEqualTo("Question: {} Short answer:");
+        // the world's prompts, in the form its LLM read (pre_caption: lower case, no ':'), beside those defaults
+        assertThat(demo.eval().vqa().generation().prompt()).isEqualTo("question {} short answer");
+        assertThat(demo.eval().vqa().generation().numBeams()).isEqualTo(5);
+        assertThat(demo.eval().caption().nocaps().prompt()).isEqualTo("a picture of");
+        assertThat(demo.eval().caption().nocaps().minNewTokens()).isEqualTo(5);
 
         assertThat(ConfigLoader.load(REPO.resolve("infra/config/world-tiny.yaml")).world().size()).isEqualTo("tiny");
         // the real-data example names s3:// inputs only: loadable without touching the store
         PipelineConfig paper = ConfigLoader.load(REPO.resolve("infra/config/paper-opt2.7b.yaml"));
         assertThat(paper.data().pairs()).hasSize(4);
         assertThat(paper.runtime().precision()).isEqualTo("fp16");
+        assertThat(paper.eval().vqa().generation().prompt()).isEqualTo("Question: {} Short answer:");
+        assertThat(paper.eval().caption().nocaps().prompt()).isEqualTo("a photo of");
     }
 
     @Test

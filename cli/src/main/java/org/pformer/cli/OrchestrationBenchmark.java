@@ -357,12 +357,12 @@ public final class OrchestrationBenchmark {
             Map<String, List<String>> out = new LinkedHashMap<>();
             for (StageName s : List.of(StageName.FOUNDATION, StageName.INGEST, StageName.PFORMER, StageName.STAGE1,
                     StageName.STAGE2)) {
-                if (t.activities().stream().anyMatch(a -> a.type().equals(activityType(s)))) {
-                    out.put(s.id(), List.of(activityType(s)));
+                if (t.activities().stream().anyMatch(a -> a.type().equals(Runs.activityType(s)))) {
+                    out.put(s.id(), List.of(Runs.activityType(s)));
                 }
             }
             List<String> evals = java.util.stream.Stream.of(StageName.EVAL_VQA, StageName.EVAL_CAPTION,
-                    StageName.EVAL_RETRIEVAL).map(OrchestrationBenchmark::activityType)
+                    StageName.EVAL_RETRIEVAL).map(Runs::activityType)
                     .filter(type -> t.activities().stream().anyMatch(a -> a.type().equals(type))).toList();
             if (!evals.isEmpty()) {
                 out.put("evals", evals);
@@ -420,20 +420,6 @@ public final class OrchestrationBenchmark {
         private static double min(List<Double> xs) {
             return xs.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         }
-    }
-
-    /** The activity type name of a stage (its {@code @ActivityMethod} name). */
-    static String activityType(StageName stage) {
-        return switch (stage) {
-            case FOUNDATION -> "BuildFoundation";
-            case INGEST -> "IngestSentences";
-            case PFORMER -> "PretrainPFormer";
-            case STAGE1 -> "TrainStage1";
-            case STAGE2 -> "TrainStage2";
-            case EVAL_VQA -> "EvaluateVqa";
-            case EVAL_CAPTION -> "EvaluateCaptioning";
-            case EVAL_RETRIEVAL -> "EvaluateRetrieval";
-        };
     }
 
     private static void deleteTree(Path dir) throws IOException {

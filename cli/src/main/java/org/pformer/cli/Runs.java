@@ -30,6 +30,17 @@ final class Runs {
 
     private Runs() {}
 
+    /** The stage an activity type runs, if it is a stage's activity. */
+    static Optional<StageName> stageOf(String activityType) {
+        return Optional.ofNullable(ACTIVITY_STAGES.get(activityType));
+    }
+
+    /** The activity type that runs {@code stage} (its {@code @ActivityMethod} name in StageActivities). */
+    static String activityType(StageName stage) {
+        return ACTIVITY_STAGES.entrySet().stream().filter(e -> e.getValue() == stage).map(Map.Entry::getKey)
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("no activity runs stage " + stage));
+    }
+
     static DescribeWorkflowExecutionResponse describe(TemporalConnection t, ServiceEnv env, String workflowId) {
         try {
             return t.service.blockingStub().describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()

@@ -214,12 +214,6 @@ class PipelineReliabilityIT {
         return Math.max(0, finished - faultAt) / 1000.0;
     }
 
-    /** The activity type that runs each stage (StageActivities). */
-    private static final Map<StageName, String> ACTIVITY = Map.of(StageName.FOUNDATION, "BuildFoundation",
-            StageName.INGEST, "IngestSentences", StageName.PFORMER, "PretrainPFormer", StageName.STAGE1, "TrainStage1",
-            StageName.STAGE2, "TrainStage2", StageName.EVAL_VQA, "EvaluateVqa", StageName.EVAL_CAPTION,
-            "EvaluateCaptioning", StageName.EVAL_RETRIEVAL, "EvaluateRetrieval");
-
     /** Whether the stage's activity is executing on a worker now (pending, in state STARTED). */
     private static boolean activityRunning(String id, StageName stage) {
         try {
@@ -227,7 +221,7 @@ class PipelineReliabilityIT {
                     DescribeWorkflowExecutionRequest.newBuilder().setNamespace(harness.env.namespace())
                             .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build())
                     .getPendingActivitiesList().stream().anyMatch(a -> a.getActivityType().getName()
-                            .equals(ACTIVITY.get(stage)) && a.getState() == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED);
+                            .equals(Runs.activityType(stage)) && a.getState() == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED);
         } catch (RuntimeException e) { // the server is restarting
             return false;
         }
@@ -235,23 +229,10 @@ class PipelineReliabilityIT {
 
     /** How long each stage's activity ran in a completed workflow (from started to completed, in its history). */
     private static Map<StageName, Long> activityMillis(String id) {
-        Map<Long, String> typeByScheduled = new java.util.HashMap<>();
-        Map<Long, Long> startedAt = new java.util.HashMap<>();
         Map<StageName, Long> out = new EnumMap<>(StageName.class);
-        for (HistoryEvent e : harness.temporal.client.fetchHistory(id).getEvents()) {
-            long t = e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
-            if (e.hasActivityTaskScheduledEventAttributes()) {
-                typeByScheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
-            } else if (e.hasActivityTaskStartedEventAttributes()) {
-                startedAt.put(e.getActivityTaskStartedEventAttributes().getScheduledEventId(), t);
-            } else if (e.hasActivityTaskCompletedEventAttributes()) {
-                long scheduled = e.getActivityTaskCompletedEventAttributes().getScheduledEventId();
-                ACTIVITY.forEach((stage, type) -> {
-                    if (type.equals(typeByScheduled.get(scheduled)) && startedAt.containsKey(scheduled)) {
-                        out.put(stage, t - startedAt.get(scheduled));
-                    }
-                });
-            }
+        for (WorkflowTimeline.Activity a : WorkflowTimeline.of(harness.temporal.client.fetchHistory(id).getEvents())
+                .activities()) {
+            Runs.stageOf(a.type()).ifPresent(stage -> out.put(stage, a.completed() - a.started()));
         }
         return out;
     }

@@ -45,8 +45,7 @@ public final class ClipVisionTraining {
      * @param lastStepMetrics the last step's metrics in this call (empty if none ran)
      */
     public record Result(boolean completed, long step, Path vit, String vitSha256, Path textEncoder, Path clip,
-                         RetrievalReport before,
-                         RetrievalReport after, Map<String, Double> lastStepMetrics) {}
+                         RetrievalReport before, RetrievalReport after, Map<String, Double> lastStepMetrics) {}
 
     private ClipVisionTraining() {}
 
@@ -72,12 +71,13 @@ public final class ClipVisionTraining {
             RetrievalReport after = heldOut.isEmpty() ? null : evaluate(clip, heldOut, params);
             FoundationRun.Written vit = FoundationRun.save(clip.vision(), options.outputDir().resolve(VIT_FILE),
                     hfConfig(config.vision()));
+            ObjectNode textConfig = FoundationRun.JSON.valueToTree(config.text());
             Path textEncoder = FoundationRun.save(clip.text(), options.outputDir().resolve(TEXT_ENCODER_FILE),
-                    FoundationRun.JSON.valueToTree(config.text())).file();
+                    textConfig).file();
             ObjectNode clipConfig = FoundationRun.JSON.createObjectNode();
             clipConfig.put("model_type", "pformer-world-clip");
             clipConfig.set("vision_config", hfConfig(config.vision()));
-            clipConfig.set("text_config", FoundationRun.JSON.valueToTree(config.text()));
+            clipConfig.set("text_config", textConfig);
             clipConfig.put("projection_dim", config.embedDim());
             Path clipFile = FoundationRun.save(clip, options.outputDir().resolve(CLIP_FILE), clipConfig).file();
             return new Result(true, outcome.step(), vit.file(), vit.sha256(), textEncoder, clipFile, before, after,

@@ -9,8 +9,9 @@ import org.pformer.model.vit.VitConfig;
 /**
  * Sizes of the shipped world's stand-ins for the paper's frozen backbones (BENCHMARK.md): a small ViT trained
  * CLIP-style (for EVA-CLIP ViT-g) whose BERT text tower is kept as the world's pre-trained text encoder (for
- * BERT-base, which starts the P-Former and the Q-Former), and a small OPT-style causal LM (for OPT-2.7b). The one place these sizes live: the Q-Former's cross-attention width is {@link
- * Preset#visionWidth()} and the P-Former prompt / stage-2 projection width H_llm is {@link Preset#llmWidth()}.
+ * BERT-base, which starts the P-Former and the Q-Former), and a small OPT-style causal LM (for OPT-2.7b). The one
+ * place these sizes live: the Q-Former's cross-attention width is {@link Preset#visionWidth()} and the P-Former
+ * prompt / stage-2 projection width H_llm is {@link Preset#llmWidth()}.
  *
  * <p>Images are cut into an 8 × 8 grid of patches whatever the resolution (64 px → 8 px patches, 32 px → 4 px),
  * so the Q-Former always sees 65 vision tokens.

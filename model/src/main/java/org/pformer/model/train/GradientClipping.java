@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import org.pformer.model.nn.Parameter;
 
 /** Global-norm gradient clipping with {@code torch.nn.utils.clip_grad_norm_} semantics. */
@@ -25,13 +25,7 @@ public final class GradientClipping {
     public static double clipGlobalNorm(Collection<Parameter> params, double maxNorm) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            List<NDArray> grads = new ArrayList<>();
-            for (Parameter p : params) {
-                NDArray g = p.gradientOrNull();
-                if (g != null) {
-                    grads.add(g);
-                }
-            }
+            List<NDArray> grads = params.stream().map(Parameter::gradientOrNull).filter(Objects::nonNull).toList();
             double norm = globalNorm(grads);
             double coef = coefficient(norm, maxNorm);
             if (coef < 1) {

@@ -81,15 +81,23 @@ public final class IngestActivitiesImpl implements IngestActivities {
                         @Override
                         public void shardCommitted(ShardManifest.Shard shard, IngestCounts counts) {
                             shards[0]++;
-                            run.step(shards[0], 0, Map.of("kept", (double) counts.kept(), "items",
-                                    (double) counts.items()));
+                            logShard(shards[0], counts);
                         }
 
                         @Override
-                        public void resumed(int committedShards) {
+                        public void resumed(int committedShards, IngestCounts counts) {
                             // a retried attempt logs its shards at the steps they have in the whole run, so
-                            // MLflow's (metric, step) points of the uninterrupted run are neither lost nor repeated
+                            // MLflow's (metric, step) points of the uninterrupted run are neither lost nor repeated;
+                            // the last committed shard is logged again because the attempt may have died between
+                            // committing it and logging it (the tracker keeps the first point of a step)
                             shards[0] = committedShards;
+                            if (committedShards > 0) {
+                                logShard(committedShards, counts);
+                            }
+                        }
+
+                        private void logShard(long step, IngestCounts counts) {
+                            run.step(step, 0, Map.of("kept", (double) counts.kept(), "items", (double) counts.items()));
                         }
 
                         @Override

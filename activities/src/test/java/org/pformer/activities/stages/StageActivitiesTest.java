@@ -26,6 +26,7 @@ import org.pformer.activities.api.FailureTypes;
 import org.pformer.activities.api.StageProgress;
 import org.pformer.activities.api.StageRequest;
 import org.pformer.activities.api.StageResult;
+import org.pformer.activities.tracking.MetricPoint;
 import org.pformer.config.ConfigLoader;
 import org.pformer.config.PipelineConfig;
 import org.pformer.config.StageName;
@@ -285,6 +286,55 @@ class StageActivitiesTest {
         assertThat(maxAbsDiff(qformerTensor(initialised, "Qformer.bert." + name), fromFile)).isLessThan(1e-3);
         assertThat(maxAbsDiff(qformerTensor(done.get(StageName.STAGE1), "Qformer.bert." + name), fromFile))
                 .isGreaterThan(5e-2);
+    }
+
+    /**
+     * A worker can die after committing an ingestion shard and before logging its point. The retried attempt
+     * resumes from the committed shards and logs the last of them again, so every shard's step reaches MLflow (the
+     * spooling tracker keeps the first point of a step, so one that did arrive is not repeated).
+     */
+    @Test
+    @Order(6)
+    void aRetriedIngestionLogsTheShardItsPredecessorCommittedButDidNotLog() {
+        StageResult uninterrupted = done.get(StageName.INGEST);
+        long shards = uninterrupted.metrics().get("shards").longValue();
+        assertThat(shards).as("shards of the world's corpus (the lost one must not be the last)").isGreaterThanOrEqualTo(3);
+        RecordingTracker saved = tracker;
+        try {
+            RecordingTracker dying = new RecordingTracker() {
+                @Override
+                public void logMetrics(org.pformer.activities.tracking.RunKey run, java.util.List<MetricPoint> points) {
+                    if (points.stream().anyMatch(p -> p.key().equals("items") && p.step() == 2)) {
+                        throw new IllegalStateException("worker killed after committing shard 2, before logging it");
+                    }
+                    super.logMetrics(run, points);
+                }
+            };
+            tracker = dying;
+            assertThatThrownBy(() -> new IngestActivitiesImpl(executor()).ingestSentences(
+                    request(StageName.INGEST, key("a2"), StageName.FOUNDATION)))
+                    .hasStackTraceContaining("worker killed after committing shard 2");
+            assertThat(itemSteps(dying)).containsExactly(1L);
+
+            RecordingTracker retry = new RecordingTracker();
+            tracker = retry;
+            StageResult resumed = new IngestActivitiesImpl(executor()).ingestSentences(
+                    request(StageName.INGEST, key("a2"), StageName.FOUNDATION));
+            assertThat(resumed.metrics()).isEqualTo(uninterrupted.metrics());
+            // shard 2 again (resumed after it), then the rest, then the final metrics (ingest reports 0 steps)
+            java.util.List<Long> expected = new java.util.ArrayList<>();
+            for (long s = 2; s <= shards; s++) {
+                expected.add(s);
+            }
+            expected.add(0L);
+            assertThat(itemSteps(retry)).isEqualTo(expected);
+        } finally {
+            tracker = saved;
+        }
+    }
+
+    private static java.util.List<Long> itemSteps(RecordingTracker t) {
+        return t.metrics.stream().filter(p -> p.key().equals("items")).map(MetricPoint::step).toList();
     }
 
     private static float[] storedTensor(ArtifactRef ref, String name) throws Exception {

@@ -15,8 +15,13 @@ public interface IngestListener {
      */
     default void batchWritten(long itemsThisRun) {}
 
-    /** The run continues an interrupted one, after {@code committedShards} shards written before. */
-    default void resumed(int committedShards) {}
+    /**
+     * The run continues an interrupted one, after {@code committedShards} shards written before; {@code countsSoFar}
+     * are the counts committed with the last of them. An interruption can fall between a shard's commit and its
+     * {@link #shardCommitted} call, so a listener that records per-shard progress records the last committed shard
+     * here again (idempotently) rather than lose it.
+     */
+    default void resumed(int committedShards, IngestCounts countsSoFar) {}
 
     IngestListener NONE = (shard, counts) -> { };
 }

@@ -136,7 +136,7 @@ public final class SentenceIngestion {
         if (resumed) {
             LOG.info("resuming ingestion in {} at input {} item {} ({} shards, {} sentences committed)", outDir,
                     state.fileIndex(), state.itemIndex(), state.shards().size(), state.counts().kept());
-            listener.resumed(state.shards().size());
+            listener.resumed(state.shards().size(), state.counts());
         }
         long items;
         ShardManifest manifest;

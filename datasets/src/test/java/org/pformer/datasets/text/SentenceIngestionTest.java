@@ -226,10 +226,12 @@ class SentenceIngestionTest {
         Path out = tmp.resolve("out");
         AtomicReference<Throwable> failure = new AtomicReference<>();
         int[] commits = {0};
+        long[] keptAtThird = {-1};
         Thread worker = new Thread(() -> {
             try {
                 ingestion(o).listener((shard, counts) -> {
                     if (++commits[0] == 3) {
+                        keptAtThird[0] = counts.kept();
                         Thread.currentThread().interrupt();
                     }
                 }).run(sources, out);
@@ -242,16 +244,20 @@ class SentenceIngestionTest {
         assertThat(failure.get()).isInstanceOf(InterruptedIOException.class).hasMessageContaining("after shard 3");
         assertThat(commits[0]).isEqualTo(3);
         int[] resumedAfter = {-1};
+        long[] keptResumed = {-2};
         IngestResult resumed = ingestion(o).listener(new IngestListener() {
             @Override
             public void shardCommitted(ShardManifest.Shard shard, IngestCounts counts) {}
 
             @Override
-            public void resumed(int committedShards) {
+            public void resumed(int committedShards, IngestCounts countsSoFar) {
                 resumedAfter[0] = committedShards;
+                keptResumed[0] = countsSoFar.kept();
             }
         }).run(sources, out);
         assertThat(resumedAfter[0]).as("shards committed before the resume").isEqualTo(3);
+        assertThat(keptResumed[0]).as("the counts committed with the third shard").isEqualTo(keptAtThird[0])
+                .isEqualTo(3 * 50);
         assertThat(resumed.resumed()).isTrue();
         assertThat(IngestionFixture.contents(out)).usingRecursiveComparison()
                 .isEqualTo(IngestionFixture.contents(tmp.resolve("reference")));

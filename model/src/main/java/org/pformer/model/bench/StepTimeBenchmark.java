@@ -200,10 +200,12 @@ public final class StepTimeBenchmark {
                 double mean = java.util.Arrays.stream(ms).average().orElseThrow();
                 System.out.printf(Locale.ROOT, "RESULT model=%s mean_ms=%.3f median_ms=%.3f steps=%d warmup=%d"
                         + " batch=%d trainable=%d frozen=%d threads=%d rss_start_mib=%.1f rss_end_mib=%.1f"
-                        + " peak_rss_mib=%.1f loss=%.4f%n", name, mean, ms[ms.length / 2], steps, warmup, batch,
-                        model.trainableParameters().values().stream().mapToLong(q -> q.shape().size()).sum(), frozenCount, JniUtils.getNumThreads(),
-                        rssStart, ProcessMemory.rssMib(), ProcessMemory.peakRssMib(),
-                        log.get(log.size() - 1).get("loss"));
+                        + " peak_rss_mib=%.1f loss=%.4f trainable_tensors=%d fused_tensors=%d%n", name, mean,
+                        ms[ms.length / 2], steps, warmup, batch,
+                        model.trainableParameters().values().stream().mapToLong(q -> q.shape().size()).sum(),
+                        frozenCount, JniUtils.getNumThreads(), rssStart, ProcessMemory.rssMib(),
+                        ProcessMemory.peakRssMib(), log.get(log.size() - 1).get("loss"),
+                        model.trainableParameters().size(), trainer.optimizer().lastFusedParameters());
                 if (profile != null) {
                     // libtorch's autograd profiler (as torch.profiler on the reference side): a chrome trace of
                     // every aten operator of the next steps, for bench/profile_compare.py

@@ -91,7 +91,14 @@ public final class AdamW {
         this.stateManager = stateManager;
         Map<String, Parameter> decayed = new LinkedHashMap<>();
         Map<String, Parameter> exempt = new LinkedHashMap<>();
+        Map<Parameter, String> seen = new java.util.IdentityHashMap<>();
         this.params.forEach((name, p) -> {
+            String other = seen.put(p, name);
+            if (other != null) {
+                // one tensor under two names would be laid out (and updated) twice
+                throw new IllegalArgumentException("parameter '" + name + "' is the same tensor as '" + other
+                        + "'; give shared (tied) parameters to the optimizer once");
+            }
             if (p.isFrozen()) {
                 throw new IllegalArgumentException("frozen parameter '" + name + "' given to the optimizer");
             }

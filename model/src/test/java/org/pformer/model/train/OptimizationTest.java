@@ -245,6 +245,15 @@ class OptimizationTest extends ManagedTest {
                 .toFloatArray()).as(n).containsExactly(p.array().toFloatArray()));
     }
 
+    @Test
+    void aTensorGivenUnderTwoNamesIsRefused() {
+        TwoParams model = new TwoParams(ParameterFactory.forLoading(manager));
+        Map<String, Parameter> twice = new LinkedHashMap<>(model.trainableParameters());
+        twice.put("tied", model.w);
+        assertThatThrownBy(() -> new AdamW(twice, AdamW.Hyper.DEFAULT, manager))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'tied' is the same tensor as 'w'");
+    }
+
     private NDArray load(SafeTensors ref, String key) {
         try {
             return ref.load(key, manager);

@@ -121,9 +121,7 @@ class Bench:
                     shapes = dict(kv.split("=") for kv in next(l for l in out.splitlines()
                                                                 if l.startswith("SHAPES ")).split()[1:])
                     j = self.results(out, jcmd)[0]
-                else:
-                    if pcmd is None:  # the reference's sizes come from our SHAPES line: ours runs first in pair 0
-                        raise BenchError("internal: reference before the first SHAPES line")
+                else:  # pair 0 runs ours first, so pcmd (built from our SHAPES line) exists by now
                     p = self.results(self.run(pcmd)[0], pcmd)[0]
                 if pcmd is None:
                     pcmd = [self.a.torch_python, "bench/step_time_reference.py", "--model", model,

@@ -108,7 +108,7 @@ public final class AdamW {
             steps.put(name, 0L);
             (decays(name, p) ? decayed : exempt).put(name, p);
         });
-        try (NoGrad noGrad = NoGrad.enter(); NDScope scope = new NDScope()) {
+        try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             for (Group g : List.of(new Group((float) hyper.weightDecay(), decayed), new Group(0f, exempt))) {
                 if (g.names.isEmpty()) {
@@ -156,14 +156,10 @@ public final class AdamW {
     private void layOut(Group g) {
         try (NoGrad noGrad = NoGrad.enter(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            PtNDArray[] parts = new PtNDArray[g.members.size()];
-            for (int i = 0; i < parts.length; i++) {
-                parts[i] = JniUtils.reshape((PtNDArray) g.members.get(i).array(), new long[] {-1});
-            }
             NDArray old = g.values;
-            g.values = persistent(JniUtils.cat(parts, 0), stateManager);
+            g.values = persistent(concatenated(g.members.stream().map(Parameter::array).toList()), stateManager);
             List<NDArray> views = views(g.values, g.members);
-            for (int i = 0; i < parts.length; i++) {
+            for (int i = 0; i < views.size(); i++) {
                 g.members.get(i).replace(views.get(i)); // takes the view over (and closes the old array)
                 g.views[i] = views.get(i);
             }
@@ -171,6 +167,15 @@ public final class AdamW {
                 old.close(); // the views of the previous layout are gone with the arrays they replaced
             }
         }
+    }
+
+    /** The arrays flattened and concatenated into one new 1-D tensor, in order (registered in the current scope). */
+    private static PtNDArray concatenated(List<NDArray> arrays) {
+        PtNDArray[] flat = new PtNDArray[arrays.size()];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = JniUtils.reshape((PtNDArray) arrays.get(i), new long[] {-1});
+        }
+        return JniUtils.cat(flat, 0);
     }
 
     /** Whether every parameter of the group still is the view laid out for it (none was replaced since). */
@@ -227,7 +232,8 @@ public final class AdamW {
                     String name = g.names.get(i);
                     NDArray grad = gradients.get(name);
                     if (grad != null) {
-                        update(g.members.get(i).array(), grad, expAvg.get(name), expAvgSq.get(name), name,
+                        long t = steps.merge(name, 1L, Long::sum);
+                        update(g.members.get(i).array(), grad, expAvg.get(name), expAvgSq.get(name), t,
                                 g.weightDecay, lr, gradScale);
                     }
                 }
@@ -253,25 +259,18 @@ public final class AdamW {
         }
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            PtNDArray[] parts = new PtNDArray[g.names.size()];
-            for (int i = 0; i < parts.length; i++) {
-                parts[i] = JniUtils.reshape((PtNDArray) gradients.get(g.names.get(i)), new long[] {-1});
-            }
-            PtNDArray flatGradient = JniUtils.cat(parts, 0);
-            String first = g.names.get(0);
-            long t = steps.get(first);
-            update(g.values, flatGradient, g.expAvg, g.expAvgSq, first, g.weightDecay, lr, gradScale);
-            g.names.forEach(n -> steps.put(n, t + 1));
+            NDArray flatGradient = concatenated(g.names.stream().map(gradients::get).toList());
+            long t = steps.get(g.names.get(0)) + 1; // fusable: every member has taken the same steps
+            g.names.forEach(n -> steps.put(n, t));
+            update(g.values, flatGradient, g.expAvg, g.expAvgSq, t, g.weightDecay, lr, gradScale);
         }
     }
 
-    /** One libtorch adamUpdate of {@code weight} (see {@link #step(double, double, Map)}); advances {@code name}'s count. */
-    private void update(NDArray weight, NDArray gradient, NDArray m, NDArray v, String name, float weightDecay,
+    /** One libtorch adamUpdate of {@code weight} as its {@code t}-th step (see {@link #step(double, double, Map)}). */
+    private void update(NDArray weight, NDArray gradient, NDArray m, NDArray v, long t, float weightDecay,
             double lr, double gradScale) {
         float beta1 = (float) hyper.beta1();
         float beta2 = (float) hyper.beta2();
-        long t = steps.get(name) + 1;
-        steps.put(name, t);
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
         JniUtils.adamUpdate((PtNDArray) weight, (PtNDArray) gradient, (PtNDArray) m, (PtNDArray) v, (float) lr,

@@ -111,7 +111,9 @@ wait_until() {
   local name=$1 secs=$2; shift 2
   local deadline=$((SECONDS + secs))
   while true; do
-    if ! is_running "$name"; then
+    # liveness of the pid just started, not is_running: until the forked shell has exec'd the daemon, its command
+    # line is still this script's, which is_running (rightly) does not count as the service
+    if ! kill -0 "$(cat "$(pidfile "$name")" 2>/dev/null)" 2>/dev/null; then
       tail -n 30 "$PFORMER_STATE/logs/$name.log" >&2 || true
       die "$name exited during start-up; log: $PFORMER_STATE/logs/$name.log"
     fi

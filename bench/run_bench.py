@@ -230,11 +230,15 @@ class Bench:
                 est_pct = statistics.median(est.values()) / statistics.median(d) * 100
                 step_d = statistics.median(float(r["mean_step_ms"]) for r in d_rows.values())
                 step_t = statistics.median(float(r["mean_step_ms"]) for r in t_rows.values())
+                med = lambda rows, key: statistics.median(float(r[key]) for r in rows.values())
                 self.orchestration_figure(
                     f"{name} {stage}", t, d, target, est_pct,
                     f"bookkeeping + wait for a worker {statistics.median(float(r['before_s']) + float(r['queue_s']) for r in t_rows.values()):.2f} s, "
-                    f"time outside the training steps {statistics.median(float(r['outside_steps_s']) for r in t_rows.values()):.2f} s "
-                    f"in the worker vs {statistics.median(float(r['outside_steps_s']) for r in d_rows.values()):.2f} s direct; "
+                    f"time outside the training steps (the activity or call less the sum of its steps) "
+                    f"{med(t_rows, 'outside_steps_s'):.2f} s in the worker vs {med(d_rows, 'outside_steps_s'):.2f} s direct "
+                    f"(of which preparation {med(t_rows, 'prepare_s'):.2f} / {med(d_rows, 'prepare_s'):.2f} s, "
+                    f"checkpoint uploads {med(t_rows, 'checkpoint_s'):.2f} / {med(d_rows, 'checkpoint_s'):.2f} s, "
+                    f"Temporal's activity wrapper {med(t_rows, 'wrapper_s'):.3f} s); "
                     f"mean training step {step_t:.1f} ms in the worker vs {step_d:.1f} ms direct "
                     f"({(step_t / step_d - 1) * 100:+.1f} %, the machine's load, not orchestration code)", cmd)
             d = [float(r["seconds"]) for r in rows if r["path"] == "direct"]

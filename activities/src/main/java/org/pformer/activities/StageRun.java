@@ -53,6 +53,14 @@ public final class StageRun {
     private final Path workDir;
     private final RunKey runKey;
     private final long startedAt = System.currentTimeMillis();
+    private final long beganNanos = System.nanoTime();
+    // where this attempt's wall time went (logged at finish as the *_time_s metrics): preparation up to the first
+    // optimizer step, the optimizer steps themselves, checkpoint uploads; the rest is between-step work and publishing
+    private long firstStepNanos;
+    private double trainSeconds;
+    private long stepsTimed;
+    private double checkpointSeconds;
+    private int checkpointsUploaded;
     private volatile long startStep;
     private volatile long totalSteps;
     private volatile ArtifactRef lastCheckpoint;
@@ -194,6 +202,7 @@ public final class StageRun {
      */
     public ArtifactRef checkpoint(long step, Path directory) {
         stopPreparing();
+        long t0 = System.nanoTime();
         String prefix = key(String.format("checkpoints/step-%09d", step));
         ArtifactRef ref = store.putDirectory(prefix, directory);
         try {
@@ -210,6 +219,10 @@ public final class StageRun {
         }
         LOG.info("stage {} checkpoint at step {}: {}", request.stage().id(), step, ref.shortForm());
         beat(step);
+        synchronized (this) {
+            checkpointSeconds += (System.nanoTime() - t0) / 1e9;
+            checkpointsUploaded++;
+        }
         return ref;
     }
 
@@ -246,6 +259,34 @@ public final class StageRun {
         heartbeat.beat(new StageProgress(step, totalSteps, lastCheckpoint, latest, startedAt, startStep));
     }
 
+    /**
+     * Records the duration of one optimizer step (the trainer's {@code step_time_s}), called as each step ends: the
+     * first one also marks the end of the preparation.
+     */
+    public synchronized void stepTimed(double seconds) {
+        if (firstStepNanos == 0) {
+            firstStepNanos = System.nanoTime() - (long) (seconds * 1e9);
+        }
+        trainSeconds += seconds;
+        stepsTimed++;
+    }
+
+    /**
+     * Where this attempt's wall time went, as metrics: {@code stage_time_s} (begin to finish), and for a stage that
+     * trained, {@code prepare_time_s} (begin to its first optimizer step: downloads, model loading, restore),
+     * {@code train_time_s} (the optimizer steps), {@code checkpoint_time_s} (uploading checkpoints).
+     */
+    synchronized Map<String, Double> timings() {
+        Map<String, Double> out = new TreeMap<>();
+        out.put("stage_time_s", (System.nanoTime() - beganNanos) / 1e9);
+        if (stepsTimed > 0) {
+            out.put("prepare_time_s", (firstStepNanos - beganNanos) / 1e9);
+            out.put("train_time_s", trainSeconds);
+            out.put("checkpoint_time_s", checkpointSeconds);
+        }
+        return out;
+    }
+
     /** Stores a named output under the stage key. */
     public ArtifactRef putFile(String name, Path file) {
         return store.put(key(name), file);
@@ -268,11 +309,29 @@ public final class StageRun {
     public StageResult finish(Map<String, ArtifactRef> artifacts, Map<String, Double> metrics, long steps) {
         stopPreparing();
         long now = System.currentTimeMillis();
-        tracker.logMetrics(runKey, metrics.entrySet().stream()
-                .map(m -> new MetricPoint(m.getKey(), m.getValue(), steps, now)).toList());
+        Map<String, Double> timings = timings();
+        List<MetricPoint> points = new ArrayList<>();
+        metrics.forEach((k, v) -> points.add(new MetricPoint(k, v, steps, now)));
+        timings.forEach((k, v) -> points.add(new MetricPoint(k, v, steps, now)));
+        tracker.logMetrics(runKey, points);
+        logTimings(timings);
         tracker.endRun(runKey, "FINISHED");
         deleteWorkDir();
         return new StageResult(request.stage(), request.key(), artifacts, metrics, runKey.key(), steps);
+    }
+
+    private void logTimings(Map<String, Double> t) {
+        if (!t.containsKey("train_time_s")) {
+            LOG.info("stage {} finished in {} s", request.stage().id(), String.format(java.util.Locale.ROOT, "%.2f",
+                    t.get("stage_time_s")));
+            return;
+        }
+        double other = t.get("stage_time_s") - t.get("prepare_time_s") - t.get("train_time_s")
+                - t.get("checkpoint_time_s");
+        LOG.info(String.format(java.util.Locale.ROOT, "stage %s finished in %.2f s: preparation %.2f s, %d optimizer"
+                + " steps %.2f s, %d checkpoint uploads %.2f s, other %.2f s (between steps, checkpoint writes,"
+                + " publishing)", request.stage().id(), t.get("stage_time_s"), t.get("prepare_time_s"), stepsTimed,
+                t.get("train_time_s"), checkpointsUploaded, t.get("checkpoint_time_s"), other));
     }
 
     /** Ends the attempt unsuccessfully: the run is marked KILLED (cancelled, paused) or FAILED. */

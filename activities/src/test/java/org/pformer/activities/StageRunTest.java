@@ -147,8 +147,35 @@ class StageRunTest {
         StageResult result = run.finish(Map.of("checkpoint", model), Map.of("loss", 1.5), 2);
         assertThat(result.key()).isEqualTo(request.key());
         assertThat(result.runKey()).isEqualTo("wf-1/stage1");
-        assertThat(tracker.metrics).extracting(m -> m.step()).containsExactly(1L, 2L, 2L);
+        assertThat(tracker.metrics).extracting(m -> m.key() + "@" + m.step())
+                .containsExactly("loss@1", "loss@2", "loss@2", "stage_time_s@2");
+        assertThat(result.metrics()).as("timings are logged, not part of the (cached) result").containsOnlyKeys("loss");
         assertThat(tracker.calls).last().isEqualTo("end wf-1/stage1 FINISHED");
         assertThat(run.workDir()).doesNotExist();
+    }
+
+    /** The finish metrics say where the attempt's time went: preparation, optimizer steps, checkpoint uploads. */
+    @Test
+    void finishLogsWhereTheAttemptsTimeWent() throws Exception {
+        StageRun run = begin();
+        Thread.sleep(200); // preparing: downloads, model loading
+        for (int step = 1; step <= 3; step++) {
+            Thread.sleep(50); // an optimizer step of 50 ms
+            run.stepTimed(0.05);
+            run.progress(step, 3);
+        }
+        run.checkpoint(3, checkpointDir(3));
+        run.finish(Map.of(), Map.of("loss", 1.0), 3);
+        Map<String, Double> t = new java.util.TreeMap<>();
+        tracker.metrics.stream().filter(m -> m.key().endsWith("_time_s")).forEach(m -> {
+            assertThat(m.step()).isEqualTo(3);
+            t.put(m.key(), m.value());
+        });
+        assertThat(t).containsOnlyKeys("stage_time_s", "prepare_time_s", "train_time_s", "checkpoint_time_s");
+        assertThat(t.get("train_time_s")).isCloseTo(0.15, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(t.get("prepare_time_s")).isGreaterThanOrEqualTo(0.2).isLessThan(t.get("stage_time_s"));
+        assertThat(t.get("checkpoint_time_s")).isPositive();
+        assertThat(t.get("stage_time_s")).isGreaterThanOrEqualTo(
+                t.get("prepare_time_s") + t.get("train_time_s") + t.get("checkpoint_time_s"));
     }
 }

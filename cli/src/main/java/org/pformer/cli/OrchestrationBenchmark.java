@@ -339,17 +339,23 @@ public final class OrchestrationBenchmark {
         /**
          * For a trained stage: its steps, mean step time, and the time of the call or activity outside the training
          * steps (preparation, heartbeats and tracking calls, checkpoints, publishing): what orchestration can add to,
-         * with the steps' own speed — which a shared machine's load moves by several per cent — taken out.
+         * with the steps' own speed — which a shared machine's load moves by several per cent — taken out. The steps'
+         * time is their exact sum ({@code train_time_s}, which the stage logs at its end), not steps × a mean of the
+         * logged steps: one step in ten sampled moved that estimate by ±1 s on a 35 s stage. Also printed: the
+         * stage's preparation (to its first step) and checkpoint uploads, and the wrapper (the activity or call less
+         * the stage's own {@code stage_time_s}: Temporal's dispatch and completion of the activity).
          */
         private String trainingFields(Training training, double seconds, String path, String stage) {
             if (training == null) {
                 return "";
             }
-            double outside = seconds - training.steps() * training.meanStep();
+            double outside = seconds - training.trainSeconds();
             add(stage, path + " step", training.meanStep());
             add(stage, path + " outside", outside);
-            return String.format(Locale.ROOT, " steps=%d mean_step_ms=%.2f outside_steps_s=%.3f", training.steps(),
-                    training.meanStep() * 1e3, outside);
+            return String.format(Locale.ROOT, " steps=%d mean_step_ms=%.2f train_s=%.3f outside_steps_s=%.3f"
+                    + " prepare_s=%.3f checkpoint_s=%.3f wrapper_s=%.3f", training.steps(), training.meanStep() * 1e3,
+                    training.trainSeconds(), outside, training.timing("prepare_time_s"),
+                    training.timing("checkpoint_time_s"), seconds - training.timing("stage_time_s"));
         }
 
         /** Activity types per slice, in the workflow's order. */
@@ -414,7 +420,7 @@ public final class OrchestrationBenchmark {
                     + " workflow history, from the previous stage's end to its own: the bookkeeping before it, the"
                     + " wait for a worker, its activity; CPU: this JVM during the direct call, the worker JVM during the"
                     + " activity; step: the mean step_time_s the trainer logged; outside steps: the call or activity less"
-                    + " steps x mean step)");
+                    + " the sum of its optimizer steps (train_time_s))");
         }
 
         private static double min(List<Double> xs) {
@@ -474,7 +480,23 @@ public final class OrchestrationBenchmark {
     }
 
     /** A trained stage: its optimizer steps and mean step time (s, the trainer's {@code step_time_s}). */
-    record Training(long steps, double meanStep) {}
+    record Training(long steps, double meanStep, Map<String, Double> timings) {
+        /** The optimizer steps' own time, summed over every step (the stage's {@code train_time_s}). */
+        double trainSeconds() {
+            return timing("train_time_s");
+        }
+
+        double timing(String key) {
+            Double v = timings.get(key);
+            if (v == null) {
+                throw new IllegalStateException("the stage logged no " + key + " (timings: " + timings.keySet() + ")");
+            }
+            return v;
+        }
+    }
+
+    /** The attempt's breakdown a stage logs at its end ({@code StageRun#finish}). */
+    static final List<String> TIMINGS = List.of("stage_time_s", "prepare_time_s", "train_time_s", "checkpoint_time_s");
 
     /** The direct path's stage times and CPU seconds (the evaluations summed as "evals") and its trained stages. */
     record DirectRun(Map<String, Double> seconds, Map<String, Double> cpu, Map<String, Training> training) {}
@@ -514,7 +536,8 @@ public final class OrchestrationBenchmark {
         Map<String, Training> training = new LinkedHashMap<>();
         for (StageName stage : TRAINED) {
             if (done.containsKey(stage) && tracker.stepTimes.containsKey(stage.id())) {
-                training.put(stage.id(), new Training(done.get(stage).steps(), mean(tracker.stepTimes.get(stage.id()))));
+                training.put(stage.id(), new Training(done.get(stage).steps(), mean(tracker.stepTimes.get(stage.id())),
+                        tracker.timings.getOrDefault(stage.id(), Map.of())));
             }
         }
         return new DirectRun(chain.seconds(), chain.cpu(), training);
@@ -548,8 +571,15 @@ public final class OrchestrationBenchmark {
                 List<Service.RunInfo> runs = mlflow.searchRuns(List.of(experiment), "tags.`" + RunKey.KEY_TAG
                         + "` = '" + key + "'");
                 if (!runs.isEmpty() && runs.get(0).getStatus() == Service.RunStatus.FINISHED) {
+                    String runId = runs.get(0).getRunId();
+                    Map<String, Double> timings = new LinkedHashMap<>();
+                    for (Service.Metric m : mlflow.getRun(runId).getData().getMetricsList()) {
+                        if (TIMINGS.contains(m.getKey())) {
+                            timings.put(m.getKey(), m.getValue());
+                        }
+                    }
                     out.put(stage.id(), new Training(result.stages().get(stage).steps(), mean(mlflow.getMetricHistory(
-                            runs.get(0).getRunId(), STEP_TIME).stream().map(m -> m.getValue()).toList())));
+                            runId, STEP_TIME).stream().map(m -> m.getValue()).toList()), timings));
                     break;
                 }
                 if (System.nanoTime() > deadline) {
@@ -618,6 +648,7 @@ public final class OrchestrationBenchmark {
      */
     private static final class UntrackedRuns implements ExperimentTracker {
         final Map<String, List<Double>> stepTimes = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Map<String, Double>> timings = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
         public void startRun(RunKey run) {}
@@ -627,6 +658,8 @@ public final class OrchestrationBenchmark {
 
         @Override
         public void logMetrics(RunKey run, List<MetricPoint> points) {
+            points.stream().filter(p -> TIMINGS.contains(p.key())).forEach(p -> timings
+                    .computeIfAbsent(run.name(), k -> new java.util.concurrent.ConcurrentHashMap<>()).put(p.key(), p.value()));
             points.stream().filter(p -> p.key().equals(STEP_TIME)).forEach(p -> stepTimes
                     .computeIfAbsent(run.name(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(p.value()));
         }

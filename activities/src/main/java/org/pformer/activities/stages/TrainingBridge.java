@@ -51,6 +51,10 @@ public final class TrainingBridge implements TrainingListener, BooleanSupplier {
     public void onStep(StepMetrics metrics) {
         long step = offset + metrics.step();
         lastMetrics = new java.util.TreeMap<>(metrics.values());
+        Double seconds = metrics.values().get("step_time_s");
+        if (seconds != null) {
+            run.stepTimed(seconds);
+        }
         try {
             if (metrics.step() % logEvery == 0 || step == totalSteps) {
                 run.step(step, totalSteps, prefixed(metrics.values()));

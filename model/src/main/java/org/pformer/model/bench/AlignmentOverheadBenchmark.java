@@ -70,7 +70,7 @@ import org.pformer.model.vit.VitModel;
  * <p>Prints, per stage and variant, a table line and a machine-readable {@code RESULT stage=… variant=…} line.
  *
  * <pre>
- * java -cp … org.pformer.model.bench.AlignmentOverheadBenchmark [--size world-tiny|world-default] [--batch N]
+ * java -cp … org.pformer.model.bench.AlignmentOverheadBenchmark [--size world-tiny|world-default|large] [--batch N]
  *     [--rounds 60] [--block-ms 600] [--warmup 10] [--stages 1,2]
  * </pre>
  */
@@ -86,8 +86,12 @@ public final class AlignmentOverheadBenchmark {
                         16);
                 case "world-default" -> new Size(name, FoundationPresets.worldTiny(), SyntheticShapes.Spec.full(64),
                         8, 32);
+                // world-default's data and batch with every tower 256 wide and 4 deep (StepTimeBenchmark's large):
+                // where the step is arithmetic, as at paper scale, rather than per-operator overhead
+                case StepTimeBenchmark.LARGE -> new Size(name, StepTimeBenchmark.preset(StepTimeBenchmark.LARGE),
+                        SyntheticShapes.Spec.full(64), 8, 32);
                 default -> throw new IllegalArgumentException("unknown --size '" + name
-                        + "'; expected world-tiny or world-default");
+                        + "'; expected world-tiny, world-default or " + StepTimeBenchmark.LARGE);
             };
         }
     }

@@ -79,9 +79,10 @@ public final class OrchestrationBenchmark {
             "RecordStage", "EndTrackingRun");
 
     /** The trainer's step time metric (without the listener's heartbeat and tracking calls). */
-    private static final String STEP_TIME = "step_time_s";
     /** The stages whose training steps are compared. */
-    private static final List<StageName> TRAINED = List.of(StageName.PFORMER, StageName.STAGE1, StageName.STAGE2);
+    /** Stages that train (the foundation trains the world's vision tower and LLM): their steps' time is taken out. */
+    private static final List<StageName> TRAINED = List.of(StageName.FOUNDATION, StageName.PFORMER, StageName.STAGE1,
+            StageName.STAGE2);
 
     private static final String USAGE = "usage: OrchestrationBenchmark [--config FILE] [--repeats N >= 1]"
             + " [--warmup-config FILE|none] [--worker-log FILE]";
@@ -419,7 +420,7 @@ public final class OrchestrationBenchmark {
             System.out.println("(medians over repeats, minima in brackets; a stage's temporal time is its slice of the"
                     + " workflow history, from the previous stage's end to its own: the bookkeeping before it, the"
                     + " wait for a worker, its activity; CPU: this JVM during the direct call, the worker JVM during the"
-                    + " activity; step: the mean step_time_s the trainer logged; outside steps: the call or activity less"
+                    + " activity; step: the mean optimizer step (train_time_s / steps); outside steps: the call or activity less"
                     + " the sum of its optimizer steps (train_time_s))");
         }
 
@@ -480,7 +481,12 @@ public final class OrchestrationBenchmark {
     }
 
     /** A trained stage: its optimizer steps and mean step time (s, the trainer's {@code step_time_s}). */
-    record Training(long steps, double meanStep, Map<String, Double> timings) {
+    record Training(long steps, Map<String, Double> timings) {
+        /** The mean optimizer step (s): the steps' exact sum over their number. */
+        double meanStep() {
+            return trainSeconds() / steps;
+        }
+
         /** The optimizer steps' own time, summed over every step (the stage's {@code train_time_s}). */
         double trainSeconds() {
             return timing("train_time_s");
@@ -535,16 +541,11 @@ public final class OrchestrationBenchmark {
         }
         Map<String, Training> training = new LinkedHashMap<>();
         for (StageName stage : TRAINED) {
-            if (done.containsKey(stage) && tracker.stepTimes.containsKey(stage.id())) {
-                training.put(stage.id(), new Training(done.get(stage).steps(), mean(tracker.stepTimes.get(stage.id())),
-                        tracker.timings.getOrDefault(stage.id(), Map.of())));
+            if (done.containsKey(stage) && done.get(stage).steps() > 0 && tracker.timings.containsKey(stage.id())) {
+                training.put(stage.id(), new Training(done.get(stage).steps(), tracker.timings.get(stage.id())));
             }
         }
         return new DirectRun(chain.seconds(), chain.cpu(), training);
-    }
-
-    private static double mean(List<Double> xs) {
-        return xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 
     static double median(List<Double> xs) {
@@ -553,7 +554,7 @@ public final class OrchestrationBenchmark {
     }
 
     /**
-     * Steps and mean {@code step_time_s} of each trained stage of a workflow, as its worker logged it to MLflow (waits
+     * Steps and timings ({@code *_time_s}) of each trained stage of a workflow, as its worker logged them to MLflow (waits
      * until each stage's run is FINISHED there: the tracker delivers in order, so its metrics are all in).
      */
     static Map<String, Training> workerTraining(MlflowClient mlflow, PipelineConfig config, String workflowId,
@@ -562,7 +563,7 @@ public final class OrchestrationBenchmark {
         String experiment = mlflow.getExperimentByName(config.name()).orElseThrow(() -> new IllegalStateException(
                 "no MLflow experiment " + config.name())).getExperimentId();
         for (StageName stage : TRAINED) {
-            if (!result.stages().containsKey(stage)) {
+            if (!result.stages().containsKey(stage) || result.stages().get(stage).steps() == 0) {
                 continue;
             }
             String key = workflowId + "/" + stage.id();
@@ -578,8 +579,7 @@ public final class OrchestrationBenchmark {
                             timings.put(m.getKey(), m.getValue());
                         }
                     }
-                    out.put(stage.id(), new Training(result.stages().get(stage).steps(), mean(mlflow.getMetricHistory(
-                            runId, STEP_TIME).stream().map(m -> m.getValue()).toList()), timings));
+                    out.put(stage.id(), new Training(result.stages().get(stage).steps(), timings));
                     break;
                 }
                 if (System.nanoTime() > deadline) {
@@ -643,11 +643,10 @@ public final class OrchestrationBenchmark {
     };
 
     /**
-     * The direct path logs to no experiment tracker; it keeps only the trainer's {@code step_time_s} points by stage
-     * (the run's name), to compare the training steps themselves with the worker's.
+     * The direct path logs to no experiment tracker; it keeps only the timings each stage logs at its end, by stage
+     * (the run's name), to compare the time outside the training steps with the worker's.
      */
     private static final class UntrackedRuns implements ExperimentTracker {
-        final Map<String, List<Double>> stepTimes = new java.util.concurrent.ConcurrentHashMap<>();
         final Map<String, Map<String, Double>> timings = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
@@ -660,8 +659,6 @@ public final class OrchestrationBenchmark {
         public void logMetrics(RunKey run, List<MetricPoint> points) {
             points.stream().filter(p -> TIMINGS.contains(p.key())).forEach(p -> timings
                     .computeIfAbsent(run.name(), k -> new java.util.concurrent.ConcurrentHashMap<>()).put(p.key(), p.value()));
-            points.stream().filter(p -> p.key().equals(STEP_TIME)).forEach(p -> stepTimes
-                    .computeIfAbsent(run.name(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(p.value()));
         }
 
         @Override

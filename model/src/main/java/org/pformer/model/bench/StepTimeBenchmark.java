@@ -195,7 +195,10 @@ public final class StepTimeBenchmark {
                         }
                     })) {
                 trainer.train(warmup);
+                ThreadCpu cpuBefore = ThreadCpu.snapshot();
                 List<StepMetrics> log = trainer.train(warmup + steps);
+                // which threads took the cores while the steps were timed (JIT compilers finishing late, GC)
+                System.out.println("THREAD_CPU " + ThreadCpu.format(ThreadCpu.snapshot().since(cpuBefore)));
                 double[] ms = log.stream().mapToDouble(s -> s.get("step_time_s") * 1e3).sorted().toArray();
                 double mean = java.util.Arrays.stream(ms).average().orElseThrow();
                 System.out.printf(Locale.ROOT, "RESULT model=%s mean_ms=%.3f median_ms=%.3f steps=%d warmup=%d"

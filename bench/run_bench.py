@@ -100,7 +100,9 @@ class Bench:
         # FFN 1024 (arithmetic dominates), an extra line that does not replace the world-default one. Timed steps
         # follow a warm-up long enough for the JVM's JIT to have compiled the step's code: over the first tens of
         # steps its compiler threads take 10-20 ms of CPU per step, on the 2 cores that the step's own threads use
-        # (bench/README.md); the same warm-up runs on both sides.
+        # (bench/README.md); both sides warm up 50 steps, and at the world-default size ours goes on until its JIT
+        # has compiled nothing new for 20 steps (at most 20 s): the steady state of a long training run, which
+        # Python, without a JIT, is in after its 50 steps.
         # Paired design: the machine's speed drifts by 10-20 % between minutes (other tenants of the host), far more
         # than the 5 % the target allows, so each of our runs is paired with a reference run next to it in time
         # (the order alternating within pairs), and the figure is the median of the per-pair ratios with a
@@ -116,6 +118,9 @@ class Bench:
         ours, ref = [], []
         jcmd = self.java + ["org.pformer.model.bench.StepTimeBenchmark", "--model", model, "--steps", steps,
                             "--warmup", warmup, "--size", size]
+        if size == "world-default" and not self.a.quick:
+            jcmd += ["--jit-settle", "20", "--warmup-max-s", "20"]
+        settled, warmups, jit_cpu = [], [], []
         pcmd = None
         for r in range(pairs):
             j = p = None
@@ -125,6 +130,12 @@ class Bench:
                     shapes = dict(kv.split("=") for kv in next(l for l in out.splitlines()
                                                                 if l.startswith("SHAPES ")).split()[1:])
                     j = self.results(out, jcmd)[0]
+                    settled.append(j.get("jit_settled", "-"))
+                    warmups.append(int(j["warmup"]))
+                    cpu = next((dict(kv.split("=") for kv in l.split()[1:]) for l in out.splitlines()
+                                if l.startswith("THREAD_CPU ")), None)
+                    if cpu:
+                        jit_cpu.append(float(cpu["jit_s"]) / float(cpu["wall_s"]) * 100)
                 else:  # pair 0 runs ours first, so pcmd (built from our SHAPES line) exists by now
                     p = self.results(self.run(pcmd)[0], pcmd)[0]
                 if pcmd is None:
@@ -155,7 +166,12 @@ class Bench:
             else f"1 step time {model}, {size} size (ms/step)"
         towers = "" if size == "world-default" else "towers 256 wide x 4 layers, FFN 1024, "
         dims = (f"{towers}batch {shapes['batch']}, text {shapes['text_len']} / LLM {shapes['llm_len']} tokens, "
-                f"{steps} steps after {warmup}, trainable {j['trainable']} + frozen {j['frozen']} params "
+                f"{steps} steps after {warmup}"
+                + (f" (ours: {min(warmups)}-{max(warmups)} until the JIT was quiet, settled in "
+                   f"{settled.count('true')} of {len(settled)} runs)" if "--jit-settle" in jcmd else "")
+                + (f"; ours' JIT compilers took {statistics.median(jit_cpu):.1f} % of a core while timed (median)"
+                   if jit_cpu else "")
+                + f", trainable {j['trainable']} + frozen {j['frozen']} params "
                 f"({j.get('fused_tensors', '?')} of {j.get('trainable_tensors', '?')} tensors in fused AdamW "
                 f"groups); ratio = median of per-pair ratios, pairs adjacent in time")
         self.figure(label, minmed(ours, "ms"), minmed(ref, "ms") + " torch eager", shown, "<= 1.05x", v, dims,

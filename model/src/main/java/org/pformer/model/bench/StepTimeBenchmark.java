@@ -58,11 +58,15 @@ import org.pformer.model.vit.VitModel;
  * reference script; random weights. Prints the batch shapes (the reference script takes them as arguments), then
  * one {@code RESULT} line: mean and median step time over {@code --steps} steps after {@code --warmup} untimed
  * ones, parameter counts, and RSS / peak RSS. With {@code --rss-every N}, an {@code RSS step=… mib=…} line every N
- * steps (the leak check).
+ * steps (the leak check). With {@code --jit-settle N}, the warm-up goes on after {@code --warmup} steps until the
+ * JIT compilers have finished nothing new for N consecutive steps (at most {@code --warmup-max-s} seconds of
+ * warm-up): the steady state a long training run spends its time in, without compiler threads taking the cores the
+ * step's threads run on ({@code THREAD_CPU} shows what they took while steps were timed).
  *
  * <pre>
  * java -cp … org.pformer.model.bench.StepTimeBenchmark --model pformer|stage1|stage2|eval [--steps 30] [--warmup 5]
  *     [--batch N] [--rss-every N] [--size world-default|large] [--profile TRACE_JSON [--profile-steps 10]]
+ *     [--jit-settle N [--warmup-max-s 20]]
  * </pre>
  */
 public final class StepTimeBenchmark {
@@ -86,9 +90,13 @@ public final class StepTimeBenchmark {
         String size = option(args, "--size", WORLD_DEFAULT);
         String profile = option(args, "--profile", null);
         int profileSteps = profile == null ? 0 : Integer.parseInt(option(args, "--profile-steps", "10"));
-        if (steps <= 0 || warmup < 0 || batch < 2 || rssEvery < 0) {
-            throw new IllegalArgumentException("need --steps > 0, --warmup >= 0, --batch >= 2, --rss-every >= 0");
+        int jitSettle = Integer.parseInt(option(args, "--jit-settle", "0"));
+        double warmupMaxS = Double.parseDouble(option(args, "--warmup-max-s", "20"));
+        if (steps <= 0 || warmup < 0 || batch < 2 || rssEvery < 0 || jitSettle < 0 || !(warmupMaxS > 0)) {
+            throw new IllegalArgumentException("need --steps > 0, --warmup >= 0, --batch >= 2, --rss-every >= 0,"
+                    + " --jit-settle >= 0, --warmup-max-s > 0");
         }
+        Warmup warming = new Warmup(warmup, jitSettle, warmupMaxS);
         Engine.getEngine("PyTorch"); // loads the native library (and applies ai.djl.pytorch.num_threads)
         double rssStart = ProcessMemory.rssMib();
         FoundationPresets.Preset p = preset(size);
@@ -166,7 +174,7 @@ public final class StepTimeBenchmark {
                         + "'; expected pformer, stage1, stage2 or eval");
             };
             if (run != null) {
-                run.measure(model, batch, steps, warmup, rssEvery, rssStart, profile, profileSteps);
+                run.measure(model, batch, steps, warming, rssEvery, rssStart, profile, profileSteps);
             }
         }
     }
@@ -175,15 +183,15 @@ public final class StepTimeBenchmark {
     private record Run<B>(Module model, Objective<B> objective, BatchSource<B> source, Module... frozen) {
 
         @SuppressWarnings("unchecked")
-        void measure(String name, int batch, int steps, int warmup, int rssEvery, double rssStart, String profile,
-                int profileSteps) {
+        void measure(String name, int batch, int steps, Warmup warming, int rssEvery, double rssStart,
+                String profile, int profileSteps) {
             long frozenCount = 0;
             for (Module m : frozen) {
                 frozenCount += m.parameterCount();
             }
             try (Trainer<B> trainer = new Trainer<>(model, (Objective<B>) objective, source,
                     new Trainer.Config(SEED, batch, 1,
-                            new LrSchedule(1e-4, 1e-5, 1e-6, 0, warmup + steps + profileSteps),
+                            new LrSchedule(1e-4, 1e-5, 1e-6, 0, warming.steps() + steps + profileSteps),
                             AdamW.Hyper.DEFAULT, 1.0),
                     new TrainingListener() {
                         @Override
@@ -194,7 +202,7 @@ public final class StepTimeBenchmark {
                             }
                         }
                     })) {
-                trainer.train(warmup);
+                int warmup = warming.run(trainer);
                 ThreadCpu cpuBefore = ThreadCpu.snapshot();
                 List<StepMetrics> log = trainer.train(warmup + steps);
                 // which threads took the cores while the steps were timed (JIT compilers finishing late, GC)
@@ -203,12 +211,14 @@ public final class StepTimeBenchmark {
                 double mean = java.util.Arrays.stream(ms).average().orElseThrow();
                 System.out.printf(Locale.ROOT, "RESULT model=%s mean_ms=%.3f median_ms=%.3f steps=%d warmup=%d"
                         + " batch=%d trainable=%d frozen=%d threads=%d rss_start_mib=%.1f rss_end_mib=%.1f"
-                        + " peak_rss_mib=%.1f loss=%.4f trainable_tensors=%d fused_tensors=%d%n", name, mean,
+                        + " peak_rss_mib=%.1f loss=%.4f trainable_tensors=%d fused_tensors=%d jit_settled=%s%n", name,
+                        mean,
                         ms[ms.length / 2], steps, warmup, batch,
                         model.trainableParameters().values().stream().mapToLong(q -> q.shape().size()).sum(),
                         frozenCount, JniUtils.getNumThreads(), rssStart, ProcessMemory.rssMib(),
                         ProcessMemory.peakRssMib(), log.get(log.size() - 1).get("loss"),
-                        model.trainableParameters().size(), trainer.optimizer().lastFusedParameters());
+                        model.trainableParameters().size(), trainer.optimizer().lastFusedParameters(),
+                        warming.settled());
                 if (profile != null) {
                     // libtorch's autograd profiler (as torch.profiler on the reference side): a chrome trace of
                     // every aten operator of the next steps, for bench/profile_compare.py
@@ -225,6 +235,54 @@ public final class StepTimeBenchmark {
                     throw new IllegalStateException(e);
                 }
             }
+        }
+    }
+
+    /**
+     * The untimed warm-up: {@code min} steps, then (with {@code jitSettle} > 0) single steps until the JIT's total
+     * compilation time has not grown over {@code jitSettle} consecutive steps, or {@code maxSeconds} of warm-up.
+     */
+    static final class Warmup {
+        private final int min;
+        private final int jitSettle;
+        private final double maxSeconds;
+        private Boolean settled;
+
+        Warmup(int min, int jitSettle, double maxSeconds) {
+            this.min = min;
+            this.jitSettle = jitSettle;
+            this.maxSeconds = maxSeconds;
+        }
+
+        /** An upper bound of the warm-up steps, for the learning-rate schedule's length. */
+        int steps() {
+            return jitSettle == 0 ? min : min + 100_000;
+        }
+
+        /** Runs the warm-up; returns the steps it took. */
+        int run(Trainer<?> trainer) {
+            long t0 = System.nanoTime();
+            trainer.train(min);
+            int done = min;
+            if (jitSettle == 0) {
+                return done;
+            }
+            java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+            long last = jit.getTotalCompilationTime();
+            int quiet = 0;
+            while (quiet < jitSettle && (System.nanoTime() - t0) / 1e9 < maxSeconds) {
+                trainer.train(++done);
+                long now = jit.getTotalCompilationTime();
+                quiet = now == last ? quiet + 1 : 0;
+                last = now;
+            }
+            settled = quiet >= jitSettle;
+            return done;
+        }
+
+        /** "true"/"false" after a settling warm-up, "-" without one. */
+        String settled() {
+            return settled == null ? "-" : settled.toString();
         }
     }
 

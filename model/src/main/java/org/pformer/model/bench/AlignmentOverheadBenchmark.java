@@ -65,7 +65,7 @@ import org.pformer.model.vit.VitModel;
  *
  * <p>Then, for a resolution that a loaded machine does not spoil, the alignment term's own work is timed alone
  * ({@link #isolatedAlignmentCost}: the fastest of many repetitions of a sub-millisecond sequence) and put in
- * proportion to the fastest ω = 0 step: an upper bound of what the term adds to a step.
+ * proportion to the fastest ω = 0 step: the term's cost with hot caches (see {@link #isolatedAlignmentCost}).
  *
  * <p>Prints, per stage and variant, a table line and a machine-readable {@code RESULT stage=… variant=…} line.
  *
@@ -284,8 +284,10 @@ public final class AlignmentOverheadBenchmark {
      * repetitions, which a shared machine rarely disturbs all): the objective's calls for the cached targets and
      * L_align on a prediction of the step's shape, both loss reads, the sum into the total, the backward pass
      * (through align_proj in stage 1) and, in stage 1, align_proj's gradient zeroing, clipping and AdamW update.
-     * An upper bound of the in-step cost: the backward pass and the clipping each pay a fixed cost here that the
-     * real step pays once for all terms and parameters.
+     * Not a bound of the in-step cost either way: alone, the backward pass and the clipping each pay a fixed cost
+     * that the real step pays once for all terms; but alone, 300 repetitions run with the term's weights and
+     * inputs hot in the caches, where in the step the rest of the model has evicted them (at the large size the
+     * paired stage-2 figure is several times this one).
      */
     double isolatedAlignmentCost(int stage, Module model, PFormerTargets targets, ImageTextBatch b,
             NDManager manager) {

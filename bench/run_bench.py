@@ -157,12 +157,10 @@ class Bench:
         lo, hi = median_interval(ratios)
         if lo is None:  # too few pairs for an interval: a verdict only when every pair falls on one side
             shown = f"{ratio:.3f}x (pairs {ratios[0]:.3f}-{ratios[-1]:.3f}x, too few for an interval)"
-            v = "met" if ratios[-1] <= 1.05 else "MISSED" if ratios[0] > 1.05 else \
-                f"not resolved (median {'within' if ratio <= 1.05 else 'above'})"
+            v = interval_verdict(ratios[0], ratio, ratios[-1], 1.05)
         else:
             shown = f"{ratio:.3f}x [95 % CI {lo:.3f}, {hi:.3f}] over {len(ratios)} pairs"
-            v = "met" if hi <= 1.05 else "MISSED" if lo > 1.05 else \
-                f"not resolved (median {'within' if ratio <= 1.05 else 'above'})"
+            v = interval_verdict(lo, ratio, hi, 1.05)
         label = f"1 step time {model} (ms/step)" if size == "world-default" \
             else f"1 step time {model}, {size} size (ms/step)"
         towers = "" if size == "world-default" else "towers 256 wide x 4 layers, FFN 1024, "
@@ -201,14 +199,7 @@ class Bench:
                 for variant, label, target in [("cached", "ω>0 cached", 0.5), ("per_step", "ω>0 uncached", None)]:
                     r = rows[(stage, variant)]
                     lo, mid, hi = pct(r["ci_low"]), pct(r["ratio"]), pct(r["ci_high"])
-                    if target is None:
-                        v = "report"
-                    elif hi <= target:
-                        v = "met"
-                    elif lo > target:
-                        v = "MISSED"
-                    else:
-                        v = f"not resolved (median {'within' if mid <= target else 'above'})"
+                    v = "report" if target is None else interval_verdict(lo, mid, hi, target)
                     self.figure(f"2 alignment overhead stage {stage}{at}, {label} vs ω=0 (paired)",
                                 f"{float(r['min_ms']):.1f} / {float(r['median_ms']):.1f} ms (ω=0: "
                                 f"{float(base['min_ms']):.1f} / {float(base['median_ms']):.1f} ms)", paper[stage],
@@ -441,6 +432,16 @@ def median_interval(sorted_xs):
 
 def verdict(ok, yes="met", no="MISSED"):
     return yes if ok else no
+
+
+def interval_verdict(lo, mid, hi, target):
+    """Against an upper target: met when the whole interval is within it, MISSED when wholly above, else not
+    resolved (saying on which side the middle value lies)."""
+    if hi <= target:
+        return "met"
+    if lo > target:
+        return "MISSED"
+    return f"not resolved (median {'within' if mid <= target else 'above'})"
 
 
 def least_squares_slope(points):

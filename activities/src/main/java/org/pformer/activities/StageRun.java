@@ -45,6 +45,12 @@ public final class StageRun {
     private static final ObjectMapper SNAKE = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
     private static final int CHECKPOINTS_KEPT = 2;
+    /** The metrics of where an attempt's time went, logged at {@link #finish} (see {@link #timings()}). */
+    public static final String STAGE_TIME = "stage_time_s";
+    public static final String PREPARE_TIME = "prepare_time_s";
+    public static final String TRAIN_TIME = "train_time_s";
+    public static final String CHECKPOINT_TIME = "checkpoint_time_s";
+    public static final List<String> TIMINGS = List.of(STAGE_TIME, PREPARE_TIME, TRAIN_TIME, CHECKPOINT_TIME);
 
     private final StageRequest request;
     private final ArtifactStore store;
@@ -278,11 +284,11 @@ public final class StageRun {
      */
     synchronized Map<String, Double> timings() {
         Map<String, Double> out = new TreeMap<>();
-        out.put("stage_time_s", (System.nanoTime() - beganNanos) / 1e9);
+        out.put(STAGE_TIME, (System.nanoTime() - beganNanos) / 1e9);
         if (stepsTimed > 0) {
-            out.put("prepare_time_s", (firstStepNanos - beganNanos) / 1e9);
-            out.put("train_time_s", trainSeconds);
-            out.put("checkpoint_time_s", checkpointSeconds);
+            out.put(PREPARE_TIME, (firstStepNanos - beganNanos) / 1e9);
+            out.put(TRAIN_TIME, trainSeconds);
+            out.put(CHECKPOINT_TIME, checkpointSeconds);
         }
         return out;
     }
@@ -320,18 +326,17 @@ public final class StageRun {
         return new StageResult(request.stage(), request.key(), artifacts, metrics, runKey.key(), steps);
     }
 
-    private void logTimings(Map<String, Double> t) {
-        if (!t.containsKey("train_time_s")) {
+    private synchronized void logTimings(Map<String, Double> t) {
+        if (!t.containsKey(TRAIN_TIME)) {
             LOG.info("stage {} finished in {} s", request.stage().id(), String.format(java.util.Locale.ROOT, "%.2f",
-                    t.get("stage_time_s")));
+                    t.get(STAGE_TIME)));
             return;
         }
-        double other = t.get("stage_time_s") - t.get("prepare_time_s") - t.get("train_time_s")
-                - t.get("checkpoint_time_s");
+        double other = t.get(STAGE_TIME) - t.get(PREPARE_TIME) - t.get(TRAIN_TIME) - t.get(CHECKPOINT_TIME);
         LOG.info(String.format(java.util.Locale.ROOT, "stage %s finished in %.2f s: preparation %.2f s, %d optimizer"
                 + " steps %.2f s, %d checkpoint uploads %.2f s, other %.2f s (between steps, checkpoint writes,"
-                + " publishing)", request.stage().id(), t.get("stage_time_s"), t.get("prepare_time_s"), stepsTimed,
-                t.get("train_time_s"), checkpointsUploaded, t.get("checkpoint_time_s"), other));
+                + " publishing)", request.stage().id(), t.get(STAGE_TIME), t.get(PREPARE_TIME), stepsTimed,
+                t.get(TRAIN_TIME), checkpointsUploaded, t.get(CHECKPOINT_TIME), other));
     }
 
     /** Ends the attempt unsuccessfully: the run is marked KILLED (cancelled, paused) or FAILED. */

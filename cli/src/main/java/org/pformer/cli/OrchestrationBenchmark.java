@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.pformer.activities.Heartbeat;
 import org.pformer.activities.StageActivityImplementations;
+import org.pformer.activities.StageRun;
 import org.pformer.activities.StoreRegistry;
 import org.pformer.activities.api.InputNames;
 import org.pformer.activities.api.StageActivities;
@@ -78,8 +79,6 @@ public final class OrchestrationBenchmark {
     private static final List<String> BOOKKEEPING = List.of("Preflight", "StartTrackingRun", "LookupStage",
             "RecordStage", "EndTrackingRun");
 
-    /** The trainer's step time metric (without the listener's heartbeat and tracking calls). */
-    /** The stages whose training steps are compared. */
     /** Stages that train (the foundation trains the world's vision tower and LLM): their steps' time is taken out. */
     private static final List<StageName> TRAINED = List.of(StageName.FOUNDATION, StageName.PFORMER, StageName.STAGE1,
             StageName.STAGE2);
@@ -355,8 +354,8 @@ public final class OrchestrationBenchmark {
             add(stage, path + " outside", outside);
             return String.format(Locale.ROOT, " steps=%d mean_step_ms=%.2f train_s=%.3f outside_steps_s=%.3f"
                     + " prepare_s=%.3f checkpoint_s=%.3f wrapper_s=%.3f", training.steps(), training.meanStep() * 1e3,
-                    training.trainSeconds(), outside, training.timing("prepare_time_s"),
-                    training.timing("checkpoint_time_s"), seconds - training.timing("stage_time_s"));
+                    training.trainSeconds(), outside, training.timing(StageRun.PREPARE_TIME),
+                    training.timing(StageRun.CHECKPOINT_TIME), seconds - training.timing(StageRun.STAGE_TIME));
         }
 
         /** Activity types per slice, in the workflow's order. */
@@ -480,7 +479,7 @@ public final class OrchestrationBenchmark {
                 .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** A trained stage: its optimizer steps and mean step time (s, the trainer's {@code step_time_s}). */
+    /** A trained stage: its optimizer steps and the timings it logged at its end ({@link StageRun#TIMINGS}). */
     record Training(long steps, Map<String, Double> timings) {
         /** The mean optimizer step (s): the steps' exact sum over their number. */
         double meanStep() {
@@ -489,7 +488,7 @@ public final class OrchestrationBenchmark {
 
         /** The optimizer steps' own time, summed over every step (the stage's {@code train_time_s}). */
         double trainSeconds() {
-            return timing("train_time_s");
+            return timing(StageRun.TRAIN_TIME);
         }
 
         double timing(String key) {
@@ -500,9 +499,6 @@ public final class OrchestrationBenchmark {
             return v;
         }
     }
-
-    /** The attempt's breakdown a stage logs at its end ({@code StageRun#finish}). */
-    static final List<String> TIMINGS = List.of("stage_time_s", "prepare_time_s", "train_time_s", "checkpoint_time_s");
 
     /** The direct path's stage times and CPU seconds (the evaluations summed as "evals") and its trained stages. */
     record DirectRun(Map<String, Double> seconds, Map<String, Double> cpu, Map<String, Training> training) {}
@@ -575,7 +571,7 @@ public final class OrchestrationBenchmark {
                     String runId = runs.get(0).getRunId();
                     Map<String, Double> timings = new LinkedHashMap<>();
                     for (Service.Metric m : mlflow.getRun(runId).getData().getMetricsList()) {
-                        if (TIMINGS.contains(m.getKey())) {
+                        if (StageRun.TIMINGS.contains(m.getKey())) {
                             timings.put(m.getKey(), m.getValue());
                         }
                     }
@@ -657,7 +653,7 @@ public final class OrchestrationBenchmark {
 
         @Override
         public void logMetrics(RunKey run, List<MetricPoint> points) {
-            points.stream().filter(p -> TIMINGS.contains(p.key())).forEach(p -> timings
+            points.stream().filter(p -> StageRun.TIMINGS.contains(p.key())).forEach(p -> timings
                     .computeIfAbsent(run.name(), k -> new java.util.concurrent.ConcurrentHashMap<>()).put(p.key(), p.value()));
         }
 

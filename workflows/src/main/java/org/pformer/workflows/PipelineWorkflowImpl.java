@@ -37,11 +37,20 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
     private static final Logger LOG = Workflow.getLogger(PipelineWorkflowImpl.class);
     /** {@link Workflow#getVersion} change id: version 1 runs the bookkeeping as local activities. */
     static final String LOCAL_BOOKKEEPING = "local-bookkeeping";
+    /**
+     * {@link Workflow#getVersion} change id: version 1 records a finished stage in the stage cache while the pipeline
+     * goes on (the next stage's cache lookup runs beside it, in the same workflow task), and waits for every record
+     * before the pipeline ends, successfully or not.
+     */
+    static final String CONCURRENT_RECORDS = "concurrent-stage-records";
 
     private final Map<StageName, PipelineStatus.Stage> statuses = new LinkedHashMap<>();
     private String state = "STARTING";
     private boolean paused;
     private CancellationScope runningStage;
+    private boolean concurrentRecords;
+    /** Stage records in flight (version {@link #CONCURRENT_RECORDS} ≥ 1). */
+    private final List<Promise<Void>> records = new ArrayList<>();
 
     private PipelineConfig config;
     private PipelineActivities pipeline;
@@ -97,6 +106,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
                         plus(base, StageName.STAGE1), eval::evaluateRetrieval)));
             }
             Promise.allOf(evals).get();
+            Promise.allOf(records).get();
 
             Map<String, Double> metrics = new TreeMap<>();
             for (StageName s : List.of(StageName.EVAL_VQA, StageName.EVAL_CAPTION, StageName.EVAL_RETRIEVAL)) {
@@ -113,8 +123,10 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
             boolean cancelled = e instanceof CanceledFailure || CancellationScope.current().isCancelRequested();
             state = cancelled ? "CANCELLED" : "FAILED";
             markUnfinished(state, cancelled ? "pipeline cancelled" : rootMessage(e));
-            Workflow.newDetachedCancellationScope(
-                    () -> pipeline.endTrackingRun(run, Map.of(), cancelled ? "KILLED" : "FAILED")).run();
+            Workflow.newDetachedCancellationScope(() -> {
+                awaitRecords();
+                pipeline.endTrackingRun(run, Map.of(), cancelled ? "KILLED" : "FAILED");
+            }).run();
             throw e;
         }
     }
@@ -163,9 +175,30 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
                 runningStage = null;
             }
         }
-        pipeline.recordStage(storeUri, result[0]);
+        if (concurrentRecords) {
+            // detached: a cancellation of the pipeline does not cancel the record of a stage that finished
+            StageResult finished = result[0];
+            Workflow.newDetachedCancellationScope(
+                    () -> records.add(Async.procedure(pipeline::recordStage, storeUri, finished))).run();
+        } else {
+            pipeline.recordStage(storeUri, result[0]);
+        }
         done.put(stage, result[0]);
         setStatus(stage, key, "DONE", statuses.get(stage).startedAt(), Workflow.currentTimeMillis(), null);
+    }
+
+    /**
+     * Waits for the stage records in flight on a failing pipeline: the stages that finished stay reusable by a rerun.
+     * A record that failed too is logged; the pipeline's own failure is the one reported.
+     */
+    private void awaitRecords() {
+        for (Promise<Void> record : records) {
+            try {
+                record.get();
+            } catch (RuntimeException e) {
+                LOG.warn("a finished stage could not be recorded in the stage cache: {}", rootMessage(e));
+            }
+        }
     }
 
     @Override
@@ -216,6 +249,7 @@ public class PipelineWorkflowImpl implements PipelineWorkflow {
         } else {
             pipeline = Workflow.newActivityStub(PipelineActivities.class, bookkeeping);
         }
+        concurrentRecords = Workflow.getVersion(CONCURRENT_RECORDS, Workflow.DEFAULT_VERSION, 1) >= 1;
         preflight = Workflow.newActivityStub(PipelineActivities.class, ActivityOptions.newBuilder(bookkeeping)
                 .setStartToCloseTimeout(Duration.ofMinutes(10))
                 .build());

@@ -34,7 +34,8 @@ class PipelineReplayTest {
         assertThat(histories()).extracting(f -> f.getFileName().toString())
                 .contains("pipeline-v0-fresh.json", "pipeline-v0-cached.json", "pipeline-v0-failed.json",
                         "pipeline-v0-paused.json", "pipeline-v1-fresh.json", "pipeline-v1-cached.json",
-                        "pipeline-v1-failed.json", "pipeline-v1-paused.json");
+                        "pipeline-v1-failed.json", "pipeline-v1-paused.json", "pipeline-v2-fresh.json",
+                        "pipeline-v2-cached.json", "pipeline-v2-failed.json", "pipeline-v2-paused.json");
     }
 
     @ParameterizedTest

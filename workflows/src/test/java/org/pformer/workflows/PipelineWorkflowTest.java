@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.pformer.activities.api.StageResult;
 import org.pformer.activities.api.TaskQueues;
 import org.pformer.config.PipelineConfig;
 import org.pformer.config.StageName;
@@ -163,6 +164,36 @@ class PipelineWorkflowTest {
         PipelineStatus status = client.newUntypedWorkflowStub("nan").query("status", PipelineStatus.class);
         assertThat(status.state()).isEqualTo("FAILED");
         assertThat(status.stages()).anyMatch(s -> s.stage() == StageName.PFORMER && s.state().equals("FAILED"));
+    }
+
+    @Test
+    void aFinishedStageIsRecordedWhileTheNextStageIsLookedUp() {
+        activities.slowRecord = StageName.INGEST;
+        run("overlap", config(""));
+        List<String> calls = List.copyOf(activities.bookkeeping);
+        List<Integer> lookups = java.util.stream.IntStream.range(0, calls.size())
+                .filter(i -> calls.get(i).startsWith("lookup")).boxed().toList();
+        // lookups: foundation, ingestion, P-Former, …; the P-Former's ran while the ingestion's record was in flight
+        assertThat(lookups.get(2)).isLessThan(calls.indexOf("record-end INGEST"));
+        assertThat(calls.get(lookups.get(2))).isEqualTo("lookup miss");
+        // and the run ended only after every stage's record
+        assertThat(calls).filteredOn(c -> c.startsWith("record-end")).hasSize(8);
+    }
+
+    @Test
+    void aStageStillBeingRecordedWhenTheNextFailsIsRecordedBeforeTheRunEnds() {
+        activities.slowRecord = StageName.INGEST;
+        activities.failNonRetryable = StageName.PFORMER;
+        assertThatThrownBy(() -> run("late-record", config(""))).isInstanceOf(WorkflowFailedException.class);
+        assertThat(activities.bookkeeping).contains("record-end INGEST");
+        assertThat(activities.cache.values()).extracting(StageResult::stage)
+                .containsExactlyInAnyOrder(StageName.FOUNDATION, StageName.INGEST);
+        assertThat(activities.trackingCalls).contains("end late-record FAILED []");
+        // a rerun of the fixed configuration reuses both
+        activities.failNonRetryable = null;
+        run("late-record-rerun", config(""));
+        assertThat(activities.calls(StageName.INGEST)).isEqualTo(1);
+        assertThat(activities.calls(StageName.FOUNDATION)).isEqualTo(1);
     }
 
     @Test

@@ -29,8 +29,12 @@ class RecordingActivities implements PipelineActivities, StageActivities.Foundat
     final Map<String, StageResult> cache = new ConcurrentHashMap<>();
     final List<StageRequest> stageCalls = new CopyOnWriteArrayList<>();
     final List<String> trackingCalls = new CopyOnWriteArrayList<>();
+    /** "lookup STAGE", "record-start STAGE", "record-end STAGE", in the order they happened. */
+    final List<String> bookkeeping = new CopyOnWriteArrayList<>();
     volatile StageName blockUntilCancelled;
     volatile StageName failNonRetryable;
+    /** Recording this stage's result takes half a second. */
+    volatile StageName slowRecord;
 
     @Override
     public Map<String, String> preflight(PipelineConfig config) {
@@ -39,12 +43,24 @@ class RecordingActivities implements PipelineActivities, StageActivities.Foundat
 
     @Override
     public StageResult lookupStage(String storeUri, String key) {
-        return cache.get(key);
+        StageResult hit = cache.get(key);
+        bookkeeping.add("lookup " + (hit == null ? "miss" : hit.stage()));
+        return hit;
     }
 
     @Override
     public void recordStage(String storeUri, StageResult result) {
+        bookkeeping.add("record-start " + result.stage());
+        if (result.stage() == slowRecord) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ApplicationFailure.newFailure("interrupted", "Interrupted");
+            }
+        }
         cache.put(result.key(), result);
+        bookkeeping.add("record-end " + result.stage());
     }
 
     @Override

@@ -6,11 +6,12 @@ SERVICES := bash infra/local/services.sh
 # clients of the local services take endpoints and credentials from env.sh
 WITH_ENV := source <(bash infra/local/env.sh) &&
 
-.PHONY: test demo bench reliability build services-up services-down services-status clean
+.PHONY: test demo bench reliability build cocoeval services-up services-down services-status clean
 
-## test: unit tests, then integration tests (*IT) against the real local Temporal, MLflow and S3 servers
-test: services-up
-	$(WITH_ENV) $(MVN) verify
+## test: unit tests, then integration tests (*IT) against the real local Temporal, MLflow and S3 servers; the
+## caption metrics' METEOR/SPICE parity tests run with the evaluator's jars (installed once by `make cocoeval`)
+test: services-up cocoeval
+	$(WITH_ENV) eval "set -- $$(bash infra/local/cocoeval.sh mvn-props)" && $(MVN) verify "$$@"
 
 ## demo: the whole pipeline on the shipped benchmark world (ABLATION=1: the 2x2 omega grid, SEEDS=1,2,3)
 demo: services-up build
@@ -30,6 +31,10 @@ reliability:
 ## build: compile and package the CLI (bin/pformer) without running tests
 build:
 	$(MVN) -q -DskipTests -DskipITs package
+
+## cocoeval: METEOR 1.5 and SPICE 1.0 (pycocoevalcap 1.2's jars, CoreNLP 3.6.0, Nashorn) into ~/.cache/pformer
+cocoeval:
+	bash infra/local/cocoeval.sh install
 
 services-up:
 	$(SERVICES) up

@@ -5,6 +5,8 @@
 #
 # usage: cocoeval.sh install   # idempotent; into $PFORMER_CACHE/cocoeval-1.2
 #        cocoeval.sh env       # prints PFORMER_METEOR_JAR / PFORMER_SPICE_JAR / PFORMER_SPICE_CLASSPATH exports
+#        cocoeval.sh mvn-props # prints the -Dpformer.test.* arguments (shell-quoted) that point the datasets module's
+#                              # METEOR and SPICE parity tests at the installed jars (`make test` passes them)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
@@ -45,5 +47,10 @@ case "${1:-}" in
       echo "export PFORMER_SPICE_JAR='$dir/spice/spice-1.0.jar'"
       echo "export PFORMER_SPICE_CLASSPATH='$dir/nashorn/*'"
     fi ;;
-  *) die "usage: cocoeval.sh install|env" ;;
+  mvn-props)
+    [ -f "$dir/.installed" ] || die "the caption evaluator's jars are not installed: run 'cocoeval.sh install' first"
+    printf '%q ' "-Dpformer.test.meteor.jar=$dir/meteor/meteor-1.5.jar" \
+      "-Dpformer.test.spice.jar=$dir/spice/spice-1.0.jar" "-Dpformer.test.spice.classpath=$dir/nashorn/*"
+    echo ;;
+  *) die "usage: cocoeval.sh install|env|mvn-props" ;;
 esac

@@ -14,6 +14,10 @@ source "$here/lib.sh"
 
 COCOEVAL_VERSION=1.2
 dir="$PFORMER_CACHE/cocoeval-$COCOEVAL_VERSION"
+# what `install` puts there, as `env` and `mvn-props` hand it out (the class path's `dir/*` is expanded by java)
+meteor_jar="$dir/meteor/meteor-1.5.jar"
+spice_jar="$dir/spice/spice-1.0.jar"
+spice_classpath="$dir/nashorn/*"
 
 install() {
   [ -f "$dir/.installed" ] && return 0
@@ -43,14 +47,14 @@ case "${1:-}" in
   install) with_lock() { ( flock 8; install ) 8>"$PFORMER_CACHE/.cocoeval.lock"; }; with_lock ;;
   env)
     if [ -f "$dir/.installed" ]; then
-      echo "export PFORMER_METEOR_JAR='$dir/meteor/meteor-1.5.jar'"
-      echo "export PFORMER_SPICE_JAR='$dir/spice/spice-1.0.jar'"
-      echo "export PFORMER_SPICE_CLASSPATH='$dir/nashorn/*'"
+      echo "export PFORMER_METEOR_JAR='$meteor_jar'"
+      echo "export PFORMER_SPICE_JAR='$spice_jar'"
+      echo "export PFORMER_SPICE_CLASSPATH='$spice_classpath'"
     fi ;;
   mvn-props)
     [ -f "$dir/.installed" ] || die "the caption evaluator's jars are not installed: run 'cocoeval.sh install' first"
-    printf '%q ' "-Dpformer.test.meteor.jar=$dir/meteor/meteor-1.5.jar" \
-      "-Dpformer.test.spice.jar=$dir/spice/spice-1.0.jar" "-Dpformer.test.spice.classpath=$dir/nashorn/*"
+    printf '%q ' "-Dpformer.test.meteor.jar=$meteor_jar" "-Dpformer.test.spice.jar=$spice_jar" \
+      "-Dpformer.test.spice.classpath=$spice_classpath"
     echo ;;
   *) die "usage: cocoeval.sh install|env|mvn-props" ;;
 esac

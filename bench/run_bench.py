@@ -5,9 +5,9 @@ per figure:
     figure | ours | reference | ratio | target | verdict | input size | command
 
 Ours and reference are "min / median" over the repeats; the ratio is ours / reference of the medians (for
-throughputs and speed-ups it says which way it reads), except for item 1 at the world-default size: there it is the
-median of per-pair ratios (each of our runs next to a reference run) with a distribution-free 95 % interval. A missed target is reported as MISSED, not an error; the
-exit status is non-zero only when a benchmark could not run. Standard library only (it runs the Java benchmarks
+throughputs and speed-ups it says which way it reads), except for item 1: there ours and the reference run short
+blocks of steps in turn, and the ratio is the median of the rounds' ratios with a distribution-free 95 % interval.
+A missed target is reported as MISSED, not an error; the exit status is non-zero only when a benchmark could not run. Standard library only (it runs the Java benchmarks
 from the packaged CLI's classpath and the Python references in their own virtualenvs).
 """
 import argparse
@@ -95,84 +95,99 @@ class Bench:
     # ---- item 1: training step time against PyTorch eager -------------------------------------------------------
 
     def step_time(self):
-        self.peaks = {}
         # world-default: the shipped sizes (per-operator overhead dominates); large: every tower 256 wide, 4 layers,
         # FFN 1024 (arithmetic dominates), an extra line that does not replace the world-default one. Timed steps
         # follow a warm-up long enough for the JVM's JIT to have compiled the step's code: over the first tens of
         # steps its compiler threads take 10-20 ms of CPU per step, on the 2 cores that the step's own threads use
         # (bench/README.md); both sides warm up 50 steps, and at the world-default size ours goes on until its JIT
         # has compiled nothing new for 20 steps (at most 20 s): the steady state of a long training run, which
-        # Python, without a JIT, is in after its 50 steps.
-        # Paired design: the machine's speed drifts by 10-20 % between minutes (other tenants of the host), far more
-        # than the 5 % the target allows, so each of our runs is paired with a reference run next to it in time
-        # (the order alternating within pairs), and the figure is the median of the per-pair ratios with a
-        # distribution-free 95 % interval; the verdict says "not resolved" where the interval straddles 1.05x.
-        pairs = max(self.a.repeats, 3 if self.a.quick else self.a.step_pairs)
-        sizes = [("world-default", ("8", "2") if self.a.quick else ("30", "50"), pairs),
-                 ("large", ("2", "1") if self.a.quick else ("8", "5"), self.a.repeats)]
-        for size, (steps, warmup), n in sizes:
+        # Python, without a JIT, is in after its 50.
+        # Interleaved design: the machine's speed drifts by 10-20 % between minutes (other tenants of the host), far
+        # more than the 5 % the target allows. So ours and the reference both stay up after their warm-up (--serve)
+        # and run short blocks of steps in turn (about a second each, the order alternating per round); each round's
+        # ratio compares blocks a second apart, and the figure is the median of the rounds' ratios with a
+        # distribution-free 95 % interval. Fresh process pairs (--step-procs) catch what one process's luck (memory
+        # layout, thread placement) would hide: a verdict needs the interval and every pair's median on one side.
+        procs = 1 if self.a.quick else self.a.step_procs
+        sizes = [("world-default", "2" if self.a.quick else "50", 6 if self.a.quick else self.a.step_rounds,
+                  0.3 if self.a.quick else 1.0),
+                 ("large", "1" if self.a.quick else "5", 2 if self.a.quick else max(4, self.a.step_rounds * 2 // 3),
+                  0.5 if self.a.quick else 2.5)]
+        for size, warmup, rounds, block_s in sizes:
             for model in ["pformer", "stage1", "stage2"]:
-                self.step_time_of(model, size, steps, warmup, n)
+                self.step_time_of(model, size, warmup, procs, rounds, block_s)
 
-    def step_time_of(self, model, size, steps, warmup, pairs):
-        ours, ref = [], []
-        jcmd = self.java + ["org.pformer.model.bench.StepTimeBenchmark", "--model", model, "--steps", steps,
-                            "--warmup", warmup, "--size", size]
+    def step_time_of(self, model, size, warmup, procs, rounds, block_s):
+        jcmd = self.java + ["org.pformer.model.bench.StepTimeBenchmark", "--model", model, "--warmup", warmup,
+                            "--size", size, "--serve"]
         if size == "world-default" and not self.a.quick:
             jcmd += ["--jit-settle", "20", "--warmup-max-s", "20"]
-        settled, warmups, jit_cpu = [], [], []
         pcmd = None
-        for r in range(pairs):
-            j = p = None
-            for side in (["ours", "reference"] if r % 2 == 0 else ["reference", "ours"]):
-                if side == "ours":
-                    out, _ = self.run(jcmd)
-                    shapes = dict(kv.split("=") for kv in next(l for l in out.splitlines()
-                                                                if l.startswith("SHAPES ")).split()[1:])
-                    j = self.results(out, jcmd)[0]
-                    settled.append(j.get("jit_settled", "-"))
-                    warmups.append(int(j["warmup"]))
-                    cpu = next((dict(kv.split("=") for kv in l.split()[1:]) for l in out.splitlines()
-                                if l.startswith("THREAD_CPU ")), None)
-                    if cpu:
-                        jit_cpu.append(float(cpu["jit_s"]) / float(cpu["wall_s"]) * 100)
-                else:  # pair 0 runs ours first, so pcmd (built from our SHAPES line) exists by now
-                    p = self.results(self.run(pcmd)[0], pcmd)[0]
+        ours, ref, ratios, pair_medians, settled, warmups, jit_cpu, blocks = [], [], [], [], [], [], [], []
+        for _ in range(procs):
+            with Served(self, jcmd) as j:
+                head = j.until("READY ")
+                shapes = dict(kv.split("=") for kv in next(l for l in head if l.startswith("SHAPES ")).split()[1:])
                 if pcmd is None:
                     pcmd = [self.a.torch_python, "bench/step_time_reference.py", "--model", model,
                             "--batch", shapes["batch"], "--text-len", shapes["text_len"], "--llm-len",
                             shapes["llm_len"], "--image", shapes.get("image", "64"), "--text-vocab",
-                            shapes["text_vocab"], "--llm-vocab", shapes["llm_vocab"], "--steps", steps, "--warmup",
-                            warmup, "--threads", self.threads, "--size", size]
-            if (j["trainable"], j["frozen"]) != (p["trainable"], p["frozen"]):
+                            shapes["text_vocab"], "--llm-vocab", shapes["llm_vocab"], "--warmup", warmup,
+                            "--threads", self.threads, "--size", size, "--serve"]
+                with Served(self, pcmd) as p:
+                    p.until("READY ")
+                    # one untimed block each sizes the blocks: the same step count for both, about block_s long
+                    slowest = max(j.block(2), p.block(2))
+                    n = max(1, round(block_s * 1000 / slowest))
+                    mine = []
+                    for r in range(rounds):
+                        times = {}
+                        for side in ((j, p) if r % 2 == 0 else (p, j)):
+                            times[side] = side.block(n)
+                        ours.append(times[j])
+                        ref.append(times[p])
+                        mine.append(times[j] / times[p])
+                    ratios += mine
+                    pair_medians.append(statistics.median(mine))
+                    blocks.append(n)
+                    jr = self.results("\n".join(j.end()), jcmd)[0]
+                    pr = self.results("\n".join(p.end()), pcmd)[0]
+                cpu = next((dict(kv.split("=") for kv in l.split()[1:]) for l in j.lines
+                            if l.startswith("THREAD_CPU ")), None)
+                if cpu:  # of the time our blocks ran (the process idles while the reference runs)
+                    jit_cpu.append(float(cpu["jit_s"]) / (sum(ours[-rounds:]) * n / 1e3) * 100)
+            if (jr["trainable"], jr["frozen"]) != (pr["trainable"], pr["frozen"]):
                 raise BenchError(f"{model} ({size}): parameter counts differ, ours trainable/frozen "
-                                 f"{j['trainable']}/{j['frozen']}, reference {p['trainable']}/{p['frozen']}")
-            ours.append(float(j["mean_ms"]))
-            ref.append(float(p["mean_ms"]))
-            if size == "world-default":
-                self.peaks[model] = max(self.peaks.get(model, 0), float(j["peak_rss_mib"]))
-            self.torch_version = p["torch"]
-        ratios = sorted(o / r for o, r in zip(ours, ref))
+                                 f"{jr['trainable']}/{jr['frozen']}, reference {pr['trainable']}/{pr['frozen']}")
+            settled.append(jr.get("jit_settled", "-"))
+            warmups.append(int(jr["warmup"]))
+            self.torch_version = pr["torch"]
+        ratios.sort()
         ratio = statistics.median(ratios)
         lo, hi = median_interval(ratios)
-        if lo is None:  # too few pairs for an interval: a verdict only when every pair falls on one side
-            shown = f"{ratio:.3f}x (pairs {ratios[0]:.3f}-{ratios[-1]:.3f}x, too few for an interval)"
-            v = interval_verdict(ratios[0], ratio, ratios[-1], 1.05)
+        if lo is None:  # too few rounds for an interval (quick mode): a verdict only when every round agrees
+            lo, hi = ratios[0], ratios[-1]
+            interval = f"rounds {lo:.3f}-{hi:.3f}x, too few for an interval"
         else:
-            shown = f"{ratio:.3f}x [95 % CI {lo:.3f}, {hi:.3f}] over {len(ratios)} pairs"
-            v = interval_verdict(lo, ratio, hi, 1.05)
+            interval = f"95 % CI {lo:.3f}, {hi:.3f}"
+        v = interval_verdict(lo, ratio, hi, 1.05)
+        if v in ("met", "MISSED") and any((m > 1.05) != (v == "MISSED") for m in pair_medians):
+            v = "not resolved (the process pairs disagree)"
+        shown = (f"{ratio:.3f}x [{interval}] over {len(ratios)} rounds; process pairs' medians "
+                 + ", ".join(f"{m:.3f}" for m in pair_medians))
         label = f"1 step time {model} (ms/step)" if size == "world-default" \
             else f"1 step time {model}, {size} size (ms/step)"
         towers = "" if size == "world-default" else "towers 256 wide x 4 layers, FFN 1024, "
-        dims = (f"{towers}batch {shapes['batch']}, text {shapes['text_len']} / LLM {shapes['llm_len']} tokens, "
-                f"{steps} steps after {warmup}"
+        dims = (f"{towers}batch {shapes['batch']}, text {shapes['text_len']} / LLM {shapes['llm_len']} tokens; "
+                f"{procs} process pairs x {rounds} rounds of {min(blocks)}-{max(blocks)} steps per side, "
+                f"interleaved, after {warmup} warm-up steps"
                 + (f" (ours: {min(warmups)}-{max(warmups)} until the JIT was quiet, settled in "
-                   f"{settled.count('true')} of {len(settled)} runs)" if "--jit-settle" in jcmd else "")
-                + (f"; ours' JIT compilers took {statistics.median(jit_cpu):.1f} % of a core while timed (median)"
-                   if jit_cpu else "")
-                + f", trainable {j['trainable']} + frozen {j['frozen']} params "
-                f"({j.get('fused_tensors', '?')} of {j.get('trainable_tensors', '?')} tensors in fused AdamW "
-                f"groups); ratio = median of per-pair ratios, pairs adjacent in time")
+                   f"{settled.count('true')} of {len(settled)} processes)" if "--jit-settle" in jcmd else "")
+                + (f"; ours' JIT compilers took {statistics.median(jit_cpu):.1f} % of a core while its blocks ran "
+                   f"(median)" if jit_cpu else "")
+                + f", trainable {jr['trainable']} + frozen {jr['frozen']} params "
+                f"({jr.get('fused_tensors', '?')} of {jr.get('trainable_tensors', '?')} tensors in fused AdamW "
+                f"groups); ratio = median of the rounds' ratios of mean step time per block")
         self.figure(label, minmed(ours, "ms"), minmed(ref, "ms") + " torch eager", shown, "<= 1.05x", v, dims,
                     short(jcmd) + " vs " + short(pcmd))
 
@@ -409,6 +424,72 @@ class Bench:
                         "input size", "command"]), flush=True)
 
 
+class Served:
+    """A benchmark process kept up after its warm-up (--serve): it runs a block of steps per "BLOCK n" line on its
+    stdin and answers "BLOCK ... ms_per_step=..."; END ends it. Every line it printed is kept (lines), and a process
+    that dies, or takes longer than the timeout in all, is a BenchError naming its command and its last output."""
+
+    def __init__(self, bench, cmd, timeout=1800):
+        self.cmd = cmd
+        self.lines = []
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     env=bench.env, cwd=ROOT, text=True, bufsize=1)
+        self.timer = threading.Timer(timeout, self.proc.kill)
+        self.timer.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.timer.cancel()
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except OSError:
+                pass
+        return False
+
+    def fail(self, what):
+        tail = "\n".join(self.lines[-15:])
+        raise BenchError(f"{what}: {short(self.cmd)}\n{tail}")
+
+    def until(self, prefix):
+        """Reads lines up to and including the first that starts with prefix; returns them."""
+        start = len(self.lines)
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith(prefix):
+                return self.lines[start:]
+        self.fail(f"exit {self.proc.wait()} before a {prefix.strip()} line")
+
+    def block(self, n):
+        """Runs n steps; returns the block's mean step time (ms, wall time in the process over n)."""
+        try:
+            self.proc.stdin.write(f"BLOCK {n}\n")
+            self.proc.stdin.flush()
+        except OSError:
+            self.fail(f"exit {self.proc.wait()} before a block")
+        line = self.until("BLOCK ")[-1]
+        return float(dict(kv.split("=", 1) for kv in line.split()[1:])["ms_per_step"])
+
+    def end(self):
+        """Ends the process; returns the lines it printed after the blocks (the RESULT line among them)."""
+        start = len(self.lines)
+        try:
+            self.proc.stdin.write("END\n")
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        self.lines += [l.rstrip("\n") for l in self.proc.stdout]
+        rc = self.proc.wait()
+        if rc != 0:
+            self.fail(f"exit {rc}")
+        return self.lines[start:]
+
+
 def minmed(xs, unit):
     fmt = (lambda v: f"{v:.0f}") if unit == "/s" else (lambda v: f"{v:.3f}") if unit == "s" else (
         lambda v: f"{v:.1f}")
@@ -477,8 +558,11 @@ def main():
     ap.add_argument("--coco-python", required=True)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--step-pairs", type=int, default=9,
-                    help="item 1 at the world-default size: ours/reference pairs (>= 6 for a 95 %% interval)")
+    ap.add_argument("--step-procs", type=int, default=3,
+                    help="item 1: fresh process pairs (ours and the reference) per model and size")
+    ap.add_argument("--step-rounds", type=int, default=12,
+                    help="item 1: interleaved rounds per process pair at the world-default size (2/3 of it at the "
+                         "large size); rounds x pairs >= 6 for a 95 %% interval")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", default="1,2,3,4,5,6", help="comma-separated item numbers")
     a = ap.parse_args()

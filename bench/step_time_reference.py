@@ -15,11 +15,15 @@ Attention is written out (matmul, additive mask, softmax, dropout, matmul) as in
 BERT/OPT/ViT, which is what our DJL models compute.
 Random weights and random token ids of the shapes given on the command line (the Java benchmark prints them).
 
-Prints one RESULT line like the Java side: mean and median step time in ms over --steps after --warmup.
+Prints one RESULT line like the Java side: mean and median step time in ms over --steps after --warmup. With
+--serve (as StepTimeBenchmark's), it stays up after the warm-up for bench/run_bench.py to interleave it with ours:
+READY, then one block of steps per "BLOCK n" line on stdin, answered "BLOCK steps=n ms_per_step=..." (the block's
+wall time over n), until END; the RESULT line then covers every block's steps.
 """
 import argparse
 import math
 import statistics
+import sys
 import time
 
 import torch
@@ -363,6 +367,8 @@ def main():
     ap.add_argument("--profile", metavar="TRACE_JSON",
                     help="after the timed steps, profile --profile-steps more with torch.profiler (chrome trace)")
     ap.add_argument("--profile-steps", type=int, default=10)
+    ap.add_argument("--serve", action="store_true",
+                    help="after the warm-up, run a block of steps per 'BLOCK n' line of stdin until END")
     a = ap.parse_args()
     global HEADS, WIDTH, LAYERS, FFN
     HEADS, WIDTH, LAYERS, FFN = SIZES[a.size]
@@ -428,17 +434,37 @@ def main():
     for _ in range(a.warmup):
         step()
     times, loss = [], 0.0
-    for _ in range(a.steps):
-        ms, loss = step()
-        times.append(ms)
-    if a.profile:
+    if a.serve:
+        print(f"READY warmup={a.warmup}", flush=True)
+        for line in sys.stdin:
+            words = line.split()
+            if words == ["END"]:
+                break
+            if len(words) != 2 or words[0] != "BLOCK" or not words[1].isdigit() or int(words[1]) <= 0:
+                sys.exit(f"standard input: expected 'BLOCK <steps > 0>' or 'END', got {line.strip()!r}")
+            n = int(words[1])
+            started = time.perf_counter()
+            block = []
+            for _ in range(n):
+                ms, loss = step()
+                block.append(ms)
+            wall = (time.perf_counter() - started) * 1e3
+            times += block
+            print(f"BLOCK steps={n} ms_per_step={wall / n:.3f} median_ms={statistics.median(block):.3f}", flush=True)
+        if not times:
+            sys.exit("--serve: input ended before any BLOCK")
+    else:
+        for _ in range(a.steps):
+            ms, loss = step()
+            times.append(ms)
+    if a.profile and not a.serve:
         # the same libtorch profiler the Java side starts (JniUtils.startProfile), for bench/profile_compare.py
         with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], record_shapes=True) as prof:
             for _ in range(a.profile_steps):
                 step()
         prof.export_chrome_trace(a.profile)
     print(f"RESULT model={a.model} mean_ms={statistics.fmean(times):.3f} median_ms={statistics.median(times):.3f} "
-          f"steps={a.steps} warmup={a.warmup} batch={b} trainable={sum(p.numel() for p in trainable)} "
+          f"steps={len(times)} warmup={a.warmup} batch={b} trainable={sum(p.numel() for p in trainable)} "
           f"frozen={frozen} threads={torch.get_num_threads()} torch={torch.__version__} loss={loss:.4f}")
 
 

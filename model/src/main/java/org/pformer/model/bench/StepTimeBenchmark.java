@@ -63,10 +63,16 @@ import org.pformer.model.vit.VitModel;
  * warm-up): the steady state a long training run spends its time in, without compiler threads taking the cores the
  * step's threads run on ({@code THREAD_CPU} shows what they took while steps were timed).
  *
+ * <p>With {@code --serve}, the process stays up after the warm-up for a driver that interleaves it with the
+ * reference ({@code bench/run_bench.py}, item 1): it prints {@code READY}, then runs one block of steps for every
+ * {@code BLOCK n} line on its standard input and answers {@code BLOCK steps=n ms_per_step=…} (the block's wall time
+ * in this process over n), until {@code END} or end of input; the {@code RESULT} line then covers every block's
+ * steps ({@code --steps} is ignored).
+ *
  * <pre>
  * java -cp … org.pformer.model.bench.StepTimeBenchmark --model pformer|stage1|stage2|eval [--steps 30] [--warmup 5]
  *     [--batch N] [--rss-every N] [--size world-default|large] [--profile TRACE_JSON [--profile-steps 10]]
- *     [--jit-settle N [--warmup-max-s 20]]
+ *     [--jit-settle N [--warmup-max-s 20]] [--serve]
  * </pre>
  */
 public final class StepTimeBenchmark {
@@ -92,6 +98,7 @@ public final class StepTimeBenchmark {
         int profileSteps = profile == null ? 0 : Integer.parseInt(option(args, "--profile-steps", "10"));
         int jitSettle = Integer.parseInt(option(args, "--jit-settle", "0"));
         double warmupMaxS = Double.parseDouble(option(args, "--warmup-max-s", "20"));
+        boolean serve = java.util.Arrays.asList(args).contains("--serve");
         if (steps <= 0 || warmup < 0 || batch < 2 || rssEvery < 0 || jitSettle < 0 || !(warmupMaxS > 0)) {
             throw new IllegalArgumentException("need --steps > 0, --warmup >= 0, --batch >= 2, --rss-every >= 0,"
                     + " --jit-settle >= 0, --warmup-max-s > 0");
@@ -174,7 +181,7 @@ public final class StepTimeBenchmark {
                         + "'; expected pformer, stage1, stage2 or eval");
             };
             if (run != null) {
-                run.measure(model, batch, steps, warming, rssEvery, rssStart, profile, profileSteps);
+                run.measure(model, batch, serve ? -1 : steps, warming, rssEvery, rssStart, profile, profileSteps);
             }
         }
     }
@@ -182,6 +189,7 @@ public final class StepTimeBenchmark {
     /** A model, its objective, the replayed batch and the frozen modules it reads. */
     private record Run<B>(Module model, Objective<B> objective, BatchSource<B> source, Module... frozen) {
 
+        /** Times {@code steps} steps after the warm-up, or (steps &lt; 0) serves blocks of steps, see --serve. */
         @SuppressWarnings("unchecked")
         void measure(String name, int batch, int steps, Warmup warming, int rssEvery, double rssStart,
                 String profile, int profileSteps) {
@@ -191,7 +199,8 @@ public final class StepTimeBenchmark {
             }
             try (Trainer<B> trainer = new Trainer<>(model, (Objective<B>) objective, source,
                     new Trainer.Config(SEED, batch, 1,
-                            new LrSchedule(1e-4, 1e-5, 1e-6, 0, warming.steps() + steps + profileSteps),
+                            new LrSchedule(1e-4, 1e-5, 1e-6, 0,
+                                    warming.steps() + (steps < 0 ? 1_000_000 : steps) + profileSteps),
                             AdamW.Hyper.DEFAULT, 1.0),
                     new TrainingListener() {
                         @Override
@@ -204,7 +213,8 @@ public final class StepTimeBenchmark {
                     })) {
                 int warmup = warming.run(trainer);
                 ThreadCpu cpuBefore = ThreadCpu.snapshot();
-                List<StepMetrics> log = trainer.train(warmup + steps);
+                List<StepMetrics> log = steps < 0 ? serveBlocks(trainer, warmup, warming)
+                        : trainer.train(warmup + steps);
                 // which threads took the cores while the steps were timed (JIT compilers finishing late, GC)
                 System.out.println("THREAD_CPU " + ThreadCpu.format(ThreadCpu.snapshot().since(cpuBefore)));
                 double[] ms = log.stream().mapToDouble(s -> s.get("step_time_s") * 1e3).sorted().toArray();
@@ -213,17 +223,17 @@ public final class StepTimeBenchmark {
                         + " batch=%d trainable=%d frozen=%d threads=%d rss_start_mib=%.1f rss_end_mib=%.1f"
                         + " peak_rss_mib=%.1f loss=%.4f trainable_tensors=%d fused_tensors=%d jit_settled=%s%n", name,
                         mean,
-                        ms[ms.length / 2], steps, warmup, batch,
+                        ms[ms.length / 2], log.size(), warmup, batch,
                         model.trainableParameters().values().stream().mapToLong(q -> q.shape().size()).sum(),
                         frozenCount, JniUtils.getNumThreads(), rssStart, ProcessMemory.rssMib(),
                         ProcessMemory.peakRssMib(), log.get(log.size() - 1).get("loss"),
                         model.trainableParameters().size(), trainer.optimizer().lastFusedParameters(),
                         warming.settled());
-                if (profile != null) {
+                if (profile != null && steps >= 0) {
                     // libtorch's autograd profiler (as torch.profiler on the reference side): a chrome trace of
                     // every aten operator of the next steps, for bench/profile_compare.py
                     JniUtils.startProfile(false, true, false);
-                    trainer.train(warmup + steps + profileSteps);
+                    trainer.train(warmup + log.size() + profileSteps);
                     JniUtils.stopProfile(profile);
                     System.out.printf(Locale.ROOT, "PROFILE steps=%d trace=%s%n", profileSteps, profile);
                 }
@@ -235,6 +245,57 @@ public final class StepTimeBenchmark {
                     throw new IllegalStateException(e);
                 }
             }
+        }
+    }
+
+    /** --serve on this process's standard input and output. */
+    static List<StepMetrics> serveBlocks(Trainer<?> trainer, int warmup, Warmup warming) {
+        List<StepMetrics> all = new java.util.ArrayList<>();
+        serve(new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                        java.nio.charset.StandardCharsets.UTF_8)), System.out,
+                String.format(Locale.ROOT, "READY warmup=%d jit_settled=%s", warmup, warming.settled()), n -> {
+                    List<StepMetrics> block = trainer.train(warmup + all.size() + n);
+                    all.addAll(block);
+                    return block.stream().mapToDouble(s -> s.get("step_time_s") * 1e3).toArray();
+                });
+        return all;
+    }
+
+    /**
+     * The --serve protocol: prints {@code ready}, then for every {@code BLOCK n} line of {@code in} runs
+     * {@code block} (n steps, returning their step times in ms) and answers {@code BLOCK steps=n ms_per_step=…
+     * median_ms=…} (the block's wall time over n), until {@code END} or the end of {@code in}. A line that is
+     * neither, or an input that ends before any block, is an error that says what was expected.
+     */
+    static void serve(java.io.BufferedReader in, java.io.PrintStream out, String ready,
+            java.util.function.IntFunction<double[]> block) {
+        out.println(ready);
+        out.flush();
+        int blocks = 0;
+        try {
+            for (String line = in.readLine(); line != null && !line.strip().equals("END"); line = in.readLine()) {
+                String[] words = line.strip().split("\\s+");
+                int n = words.length == 2 && words[0].equals("BLOCK") && words[1].matches("[0-9]{1,9}")
+                        ? Integer.parseInt(words[1]) : 0;
+                if (n <= 0) {
+                    throw new IllegalArgumentException("--serve, standard input: expected 'BLOCK <steps > 0>' or"
+                            + " 'END', got '" + line + "'");
+                }
+                long t0 = System.nanoTime();
+                double[] ms = block.apply(n);
+                double wallMs = (System.nanoTime() - t0) / 1e6;
+                double[] sorted = ms.clone();
+                java.util.Arrays.sort(sorted);
+                out.printf(Locale.ROOT, "BLOCK steps=%d ms_per_step=%.3f median_ms=%.3f%n", n, wallMs / n,
+                        sorted[sorted.length / 2]);
+                out.flush();
+                blocks++;
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("--serve: reading the block commands from standard input", e);
+        }
+        if (blocks == 0) {
+            throw new IllegalStateException("--serve: the input ended before any 'BLOCK <steps>' line");
         }
     }
 

@@ -370,6 +370,8 @@ def main():
     ap.add_argument("--serve", action="store_true",
                     help="after the warm-up, run a block of steps per 'BLOCK n' line of stdin until END")
     a = ap.parse_args()
+    if a.serve and a.profile:
+        ap.error("--profile profiles the steps after --steps timed ones; it does not combine with --serve")
     global HEADS, WIDTH, LAYERS, FFN
     HEADS, WIDTH, LAYERS, FFN = SIZES[a.size]
     torch.set_num_threads(a.threads)
@@ -434,6 +436,12 @@ def main():
     for _ in range(a.warmup):
         step()
     times, loss = [], 0.0
+
+    def timed(n):
+        """Runs n steps; returns their times (ms) and the last loss."""
+        out = [step() for _ in range(n)]
+        return [ms for ms, _ in out], out[-1][1]
+
     if a.serve:
         print(f"READY warmup={a.warmup}", flush=True)
         for line in sys.stdin:
@@ -444,20 +452,15 @@ def main():
                 sys.exit(f"standard input: expected 'BLOCK <steps > 0>' or 'END', got {line.strip()!r}")
             n = int(words[1])
             started = time.perf_counter()
-            block = []
-            for _ in range(n):
-                ms, loss = step()
-                block.append(ms)
+            block, loss = timed(n)
             wall = (time.perf_counter() - started) * 1e3
             times += block
             print(f"BLOCK steps={n} ms_per_step={wall / n:.3f} median_ms={statistics.median(block):.3f}", flush=True)
         if not times:
             sys.exit("--serve: input ended before any BLOCK")
     else:
-        for _ in range(a.steps):
-            ms, loss = step()
-            times.append(ms)
-    if a.profile and not a.serve:
+        times, loss = timed(a.steps)
+    if a.profile:
         # the same libtorch profiler the Java side starts (JniUtils.startProfile), for bench/profile_compare.py
         with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], record_shapes=True) as prof:
             for _ in range(a.profile_steps):

@@ -103,6 +103,10 @@ public final class StepTimeBenchmark {
             throw new IllegalArgumentException("need --steps > 0, --warmup >= 0, --batch >= 2, --rss-every >= 0,"
                     + " --jit-settle >= 0, --warmup-max-s > 0");
         }
+        if (serve && profile != null) {
+            throw new IllegalArgumentException("--profile profiles the steps after --steps timed ones; it does not"
+                    + " combine with --serve");
+        }
         Warmup warming = new Warmup(warmup, jitSettle, warmupMaxS);
         Engine.getEngine("PyTorch"); // loads the native library (and applies ai.djl.pytorch.num_threads)
         double rssStart = ProcessMemory.rssMib();
@@ -181,7 +185,7 @@ public final class StepTimeBenchmark {
                         + "'; expected pformer, stage1, stage2 or eval");
             };
             if (run != null) {
-                run.measure(model, batch, serve ? -1 : steps, warming, rssEvery, rssStart, profile, profileSteps);
+                run.measure(model, batch, steps, serve, warming, rssEvery, rssStart, profile, profileSteps);
             }
         }
     }
@@ -189,10 +193,10 @@ public final class StepTimeBenchmark {
     /** A model, its objective, the replayed batch and the frozen modules it reads. */
     private record Run<B>(Module model, Objective<B> objective, BatchSource<B> source, Module... frozen) {
 
-        /** Times {@code steps} steps after the warm-up, or (steps &lt; 0) serves blocks of steps, see --serve. */
+        /** Times {@code steps} steps after the warm-up, or with {@code serve} the blocks of steps asked for. */
         @SuppressWarnings("unchecked")
-        void measure(String name, int batch, int steps, Warmup warming, int rssEvery, double rssStart,
-                String profile, int profileSteps) {
+        void measure(String name, int batch, int steps, boolean serve, Warmup warming, int rssEvery,
+                double rssStart, String profile, int profileSteps) {
             long frozenCount = 0;
             for (Module m : frozen) {
                 frozenCount += m.parameterCount();
@@ -200,7 +204,7 @@ public final class StepTimeBenchmark {
             try (Trainer<B> trainer = new Trainer<>(model, (Objective<B>) objective, source,
                     new Trainer.Config(SEED, batch, 1,
                             new LrSchedule(1e-4, 1e-5, 1e-6, 0,
-                                    warming.steps() + (steps < 0 ? 1_000_000 : steps) + profileSteps),
+                                    warming.steps() + (serve ? 1_000_000 : steps) + profileSteps),
                             AdamW.Hyper.DEFAULT, 1.0),
                     new TrainingListener() {
                         @Override
@@ -213,7 +217,7 @@ public final class StepTimeBenchmark {
                     })) {
                 int warmup = warming.run(trainer);
                 ThreadCpu cpuBefore = ThreadCpu.snapshot();
-                List<StepMetrics> log = steps < 0 ? serveBlocks(trainer, warmup, warming)
+                List<StepMetrics> log = serve ? serveBlocks(trainer, warmup, warming)
                         : trainer.train(warmup + steps);
                 // which threads took the cores while the steps were timed (JIT compilers finishing late, GC)
                 System.out.println("THREAD_CPU " + ThreadCpu.format(ThreadCpu.snapshot().since(cpuBefore)));
@@ -229,7 +233,7 @@ public final class StepTimeBenchmark {
                         ProcessMemory.peakRssMib(), log.get(log.size() - 1).get("loss"),
                         model.trainableParameters().size(), trainer.optimizer().lastFusedParameters(),
                         warming.settled());
-                if (profile != null && steps >= 0) {
+                if (profile != null) {
                     // libtorch's autograd profiler (as torch.profiler on the reference side): a chrome trace of
                     // every aten operator of the next steps, for bench/profile_compare.py
                     JniUtils.startProfile(false, true, false);

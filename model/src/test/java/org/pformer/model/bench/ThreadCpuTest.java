@@ -7,10 +7,15 @@ import org.junit.jupiter.api.Test;
 
 class ThreadCpuTest {
 
+    /**
+     * Spins until this thread has used {@code millis} of CPU time (not wall time: on a loaded CI machine a
+     * wall-time spin can get half a core, and the CPU it is charged would then be half of what the test asks).
+     */
     private static void spin(long millis) {
-        long end = System.nanoTime() + millis * 1_000_000;
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long end = threads.getCurrentThreadCpuTime() + millis * 1_000_000;
         double x = 0;
-        while (System.nanoTime() < end) {
+        while (threads.getCurrentThreadCpuTime() < end) {
             x += Math.sqrt(x + 1);
         }
         if (x < 0) {

@@ -6,7 +6,12 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
+import org.pformer.model.nn.Linear;
+import org.pformer.model.nn.Parameter;
+import org.pformer.model.nn.ParameterFactory;
+import org.pformer.model.train.AdamW;
 import org.pformer.model.bench.AlignmentOverheadBenchmark.PairedRatio;
 import org.pformer.model.bench.AlignmentOverheadBenchmark.Variant;
 
@@ -51,6 +56,35 @@ class AlignmentOverheadBenchmarkTest {
                 counts.merge(order.get(position), 1, Integer::sum);
             }
             assertThat(counts.values()).as("position %d", position).containsOnly(20);
+        }
+    }
+
+    /**
+     * The marginal-cost skeletons norm and update the whole model, as a step does: after the optimizer has laid the
+     * parameters out in its fused groups, every parameter has a gradient again, and the update is the fused one.
+     */
+    @Test
+    void theSkeletonsUpdateEveryParameterInTheFusedGroups() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            Linear a = new Linear(ParameterFactory.random(manager, 1), 4, 3);
+            Linear b = new Linear(ParameterFactory.random(manager, 2), 3, 2);
+            Map<String, Parameter> params = new java.util.LinkedHashMap<>();
+            a.trainableParameters().forEach((n, p) -> params.put("a." + n, p));
+            b.trainableParameters().forEach((n, p) -> params.put("b." + n, p));
+            assertThat(params).hasSize(4);
+            AdamW adam = new AdamW(params, AdamW.Hyper.DEFAULT, manager);
+            assertThat(params.values()).as("laid out in the fused groups, without gradients").allSatisfy(
+                    p -> assertThat(p.gradientOrNull()).isNull());
+            AlignmentOverheadBenchmark.withGradients(params, manager);
+            assertThat(params.values()).allSatisfy(p -> assertThat(p.gradientOrNull()).isNotNull());
+            float before = b.trainableParameters().values().iterator().next().array().getFloat(0, 0);
+            params.values().forEach(Parameter::zeroGradient);
+            assertThat(params.values()).as("zeroing keeps the gradients").allSatisfy(
+                    p -> assertThat(p.gradientOrNull()).isNotNull());
+            adam.step(1e-2, 1.0, AdamW.gradients(params));
+            assertThat(adam.lastFusedParameters()).isEqualTo(4);
+            assertThat(b.trainableParameters().values().iterator().next().array().getFloat(0, 0))
+                    .as("decoupled weight decay moves a weight even with a zero gradient").isNotEqualTo(before);
         }
     }
 }

@@ -233,7 +233,8 @@ class Bench:
                             f"the terms, one backward pass, loss reads, global norm and fused AdamW over every "
                             f"trainable parameter ({float(mar['skeleton_ms']):.3f} ms without the term, "
                             f"{float(mar['with_ms']):.3f} ms with it; median of paired differences "
-                            f"{float(mar['median_diff_ms']):.3f} ms); hot caches", short(cmd))
+                            f"{float(mar['median_diff_ms']):.3f} ms); the term runs with the caches as the previous "
+                            f"skeleton's AdamW update left them", short(cmd))
 
     # ---- item 3: orchestration + logging overhead ------------------------------------------------------------------
 

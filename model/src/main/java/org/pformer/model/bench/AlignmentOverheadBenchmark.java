@@ -303,7 +303,8 @@ public final class AlignmentOverheadBenchmark {
      * ω &gt; 0 model's parameters (align_proj joining the fused groups). The fixed cost of the collector, the backward
      * call, the norm and the update is paid on both sides and cancels, as it does in the real step (timing the term
      * alone, as until session 10, charged it a backward call, a norm and an update of its own); what remains is the term's own operators and its parameters' share of the update.
-     * Hot caches still favour the term here (the rest of the model does not run in between).
+     * The term runs with the caches as the previous skeleton's AdamW update left them: colder than when timed
+     * alone (at the large size the term costs about twice as much here), warmer than after a whole forward pass.
      */
     Marginal marginalAlignmentCost(int stage, Module zeroModel, Module alignModel, PFormerTargets targets,
             ImageTextBatch b, NDManager manager) {

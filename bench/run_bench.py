@@ -231,7 +231,8 @@ class Bench:
                             verdict(over <= 0.5),
                             f"fastest of 300 step skeletons each, alternating: zeroed gradients, collector, sum of "
                             f"the terms, one backward pass, loss reads, global norm and fused AdamW over every "
-                            f"trainable parameter of the ω>0 model, the same on both sides ({float(mar['skeleton_ms']):.3f} ms without the term, "
+                            f"trainable parameter of the ω>0 model, the same on both sides "
+                            f"({float(mar['skeleton_ms']):.3f} ms without the term, "
                             f"{float(mar['with_ms']):.3f} ms with it; median of paired differences "
                             f"{float(mar['median_diff_ms']):.3f} ms); the term runs with the caches as the previous "
                             f"skeleton's AdamW update left them", short(cmd))

@@ -10,7 +10,6 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -367,8 +366,8 @@ public final class AlignmentOverheadBenchmark {
 
     /**
      * Gives every parameter a gradient, as a step's backward pass does, so that the skeletons' norm and update cover
-     * the whole model: one backward pass through every parameter, after {@code adam} was built (building it lays the
-     * parameters out in its fused groups, which replaces their arrays and drops their gradients).
+     * the whole model: one backward pass through every parameter. Call it after building the optimizer: building it
+     * lays the parameters out in its fused groups, which replaces their arrays and drops their gradients.
      */
     static void withGradients(Map<String, Parameter> params, NDManager manager) {
         try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope(); NoGrad noGrad = NoGrad.enter();

@@ -2,11 +2,11 @@ package org.pformer.model.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.NDManager;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
 import org.pformer.model.nn.Linear;
 import org.pformer.model.nn.Parameter;

@@ -236,6 +236,17 @@ class Bench:
                             f"{float(mar['with_ms']):.3f} ms with it; median of paired differences "
                             f"{float(mar['median_diff_ms']):.3f} ms); the term runs with the caches as the previous "
                             f"skeleton's AdamW update left them", short(cmd))
+                # the same skeleton against the targets held as a tensor: what the loss itself costs when its targets
+                # are free, the floor of any target cache; the rest is the cached targets (lookup, copy, the head)
+                floor = pct(mar["floor_ratio"])
+                loss = "L_align and align_proj" if stage == "1" else "L_align"
+                self.figure(f"2 alignment term's floor stage {stage}{at} ({loss} against targets held as a tensor)", f"{float(mar['floor_ms']):.3f} ms per step", "-",
+                            f"{floor:+.2f} % of the fastest ω=0 step; the cached targets add "
+                            f"{float(mar['targets_ms']):.3f} ms = {over - floor:+.2f} %", "-", "report",
+                            f"the marginal cost's third skeleton ({float(mar['held_ms']):.3f} ms), timed in the same "
+                            f"rotation; the cached targets are the lookup, the copy and the P-Former head "
+                            f"(cls_proj, prompt_pooler + tanh, llm_proj) that METHOD.md's cost note keeps per step",
+                            short(cmd))
 
     # ---- item 3: orchestration + logging overhead ------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.mlflow.api.proto.Service;
 import org.mlflow.tracking.MlflowClient;
 import org.pformer.activities.api.TaskQueues;
@@ -120,12 +121,18 @@ final class PipelineHarness implements AutoCloseable {
     Map<StageName, Service.Run> stageRuns(String experiment, String workflowId, int expected, Duration timeout)
             throws InterruptedException {
         Map<StageName, Service.Run> byStage = new HashMap<>();
+        // the pipeline's own run carries the workflow id too: count the stage runs only, so that a stage run still in
+        // a worker's spool (MLflow was down) is waited for rather than stood in for by the pipeline's run
         for (Service.Run run : finishedRuns(experiment, "tags.`pformer.workflow_id` = '" + workflowId + "'", expected,
-                timeout)) {
-            run.getData().getTagsList().stream().filter(t -> t.getKey().equals("pformer.stage")).findFirst()
-                    .ifPresent(t -> byStage.put(StageName.fromId(t.getValue()), run));
+                timeout, r -> stageTag(r).isPresent())) {
+            stageTag(run).ifPresent(stage -> byStage.put(StageName.fromId(stage), run));
         }
         return byStage;
+    }
+
+    private static Optional<String> stageTag(Service.Run run) {
+        return run.getData().getTagsList().stream().filter(t -> t.getKey().equals("pformer.stage"))
+                .map(Service.RunTag::getValue).findFirst();
     }
 
     /**
@@ -135,13 +142,22 @@ final class PipelineHarness implements AutoCloseable {
      */
     List<Service.Run> finishedRuns(String experiment, String filter, int expected, Duration timeout)
             throws InterruptedException {
+        return finishedRuns(experiment, filter, expected, timeout, run -> true);
+    }
+
+    /** As {@link #finishedRuns(String, String, int, Duration)}, over the matching runs that {@code counted} accepts. */
+    List<Service.Run> finishedRuns(String experiment, String filter, int expected, Duration timeout,
+            Predicate<Service.Run> counted) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeout.toMillis();
         while (true) {
             List<Service.Run> runs = new ArrayList<>();
             Optional<String> experimentId = mlflow.getExperimentByName(experiment).map(Service.Experiment::getExperimentId);
             if (experimentId.isPresent()) {
                 for (Service.RunInfo info : mlflow.searchRuns(List.of(experimentId.get()), filter)) {
-                    runs.add(mlflow.getRun(info.getRunId()));
+                    Service.Run run = mlflow.getRun(info.getRunId());
+                    if (counted.test(run)) {
+                        runs.add(run);
+                    }
                 }
             }
             boolean done = runs.size() >= expected

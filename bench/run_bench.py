@@ -240,7 +240,8 @@ class Bench:
                 # are free, the floor of any target cache; the rest is the cached targets (lookup, copy, the head)
                 floor = pct(mar["floor_ratio"])
                 loss = "L_align and align_proj" if stage == "1" else "L_align"
-                self.figure(f"2 alignment term's floor stage {stage}{at} ({loss} against targets held as a tensor)", f"{float(mar['floor_ms']):.3f} ms per step", "-",
+                self.figure(f"2 alignment term's floor stage {stage}{at} ({loss} against targets held as a tensor)",
+                            f"{float(mar['floor_ms']):.3f} ms per step", "-",
                             f"{floor:+.2f} % of the fastest ω=0 step; the cached targets add "
                             f"{float(mar['targets_ms']):.3f} ms = {over - floor:+.2f} %", "-", "report",
                             f"the marginal cost's third skeleton ({float(mar['held_ms']):.3f} ms), timed in the same "

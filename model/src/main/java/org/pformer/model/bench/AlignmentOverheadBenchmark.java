@@ -64,7 +64,8 @@ import org.pformer.model.vit.VitModel;
  *
  * <p>Then, for a resolution that a loaded machine does not spoil, what the term adds to the trainer's per-step
  * work is timed as the difference of two step skeletons, with and without it ({@link #marginalAlignmentCost}: the
- * fastest of many repetitions of a millisecond sequence each), and put in proportion to the fastest ω = 0 step.
+ * fastest of many repetitions of a millisecond sequence each), and put in proportion to the fastest ω = 0 step; a
+ * third skeleton, the term against targets held as a tensor, splits it into the loss's own cost and the targets'.
  *
  * <p>Prints, per stage and variant, a table line and a machine-readable {@code RESULT stage=… variant=…} line.
  *
@@ -320,8 +321,8 @@ public final class AlignmentOverheadBenchmark {
     }
 
     /**
-     * What the alignment term adds to a step, as the difference of two step skeletons timed in alternation (the
-     * fastest of {@value #MARGINAL_REPETITIONS} each). The skeleton is the trainer's work that every step does once
+     * What the alignment term adds to a step, as the difference of step skeletons timed in rotation (the fastest of
+     * {@value #MARGINAL_REPETITIONS} each). The skeleton is the trainer's work that every step does once
      * for all its terms ({@code Trainer.step}): zeroing the trainable gradients, a gradient collector around the
      * terms, their sum and one backward pass, every term's loss read, the global gradient norm and the fused AdamW
      * update over the ω &gt; 0 model's trainable parameters. Without the term it sums one stand-in for the other
@@ -330,7 +331,7 @@ public final class AlignmentOverheadBenchmark {
      * the backward call, the norm and the update is paid on both sides and cancels, as it does in the real step
      * (timing the term alone, as until session 10, charged it a backward call, a norm and an update of its own).
      *
-     * <p>Both skeletons update the same parameters with the same optimizer: over two models' separate buffers, the
+     * <p>Every skeleton updates the same parameters with the same optimizer: over two models' separate buffers, the
      * update of millions of parameters differed by several milliseconds from one model to the other, whatever the
      * term. So align_proj is updated on both sides (with a zero gradient without the term), and its share of the
      * update is not counted: {@code extra_params} of {@code trainable} elements, under 2 % of an update that is

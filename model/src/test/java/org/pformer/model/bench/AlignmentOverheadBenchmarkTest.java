@@ -4,16 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.pformer.model.bench.AlignmentOverheadBenchmark.PairedRatio;
+import org.pformer.model.bench.AlignmentOverheadBenchmark.Variant;
 import org.pformer.model.nn.Linear;
 import org.pformer.model.nn.Parameter;
 import org.pformer.model.nn.ParameterFactory;
 import org.pformer.model.train.AdamW;
-import org.pformer.model.bench.AlignmentOverheadBenchmark.PairedRatio;
-import org.pformer.model.bench.AlignmentOverheadBenchmark.Variant;
 
 /** The statistics of the paired alignment-overhead design (the timing itself is a benchmark, not a test). */
 class AlignmentOverheadBenchmarkTest {
@@ -68,7 +69,7 @@ class AlignmentOverheadBenchmarkTest {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             Linear a = new Linear(ParameterFactory.random(manager, 1), 4, 3);
             Linear b = new Linear(ParameterFactory.random(manager, 2), 3, 2);
-            Map<String, Parameter> params = new java.util.LinkedHashMap<>();
+            Map<String, Parameter> params = new LinkedHashMap<>();
             a.trainableParameters().forEach((n, p) -> params.put("a." + n, p));
             b.trainableParameters().forEach((n, p) -> params.put("b." + n, p));
             assertThat(params).hasSize(4);

@@ -2,6 +2,8 @@ package org.pformer.model.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +14,7 @@ class ThreadCpuTest {
      * wall-time spin can get half a core, and the CPU it is charged would then be half of what the test asks).
      */
     private static void spin(long millis) {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long end = threads.getCurrentThreadCpuTime() + millis * 1_000_000;
         double x = 0;
         while (threads.getCurrentThreadCpuTime() < end) {
